@@ -187,3 +187,30 @@ int wl_load(wl_set **out, wl_errors *errs, const char *const *paths, size_t npat
     *out = L.set;
     return WL_OK;
 }
+
+int wl_load_buffer(wl_set **out, wl_errors *errs, const char *name, const char *buf,
+                   size_t len, const wl_load_opts *opts)
+{
+    *out = NULL;
+    wl_errors_free(errs);
+    wl_set *s = wl_set_new();
+    if (!s)
+        return WL_ENOMEM;
+    int rc = WL_ENOMEM;
+    const char *path = wl_arena_strndup(&s->arena, name, strlen(name));
+    if (path && !wl_grow((void **)&s->files, &s->capfiles, 0, sizeof *s->files)) {
+        s->files[s->nfiles++] = path;
+        rc = wl_parse_buffer(s, errs, path, 0, buf, len, opts);
+    }
+    if (rc == WL_OK)
+        rc = wl_set_finish(s, errs);
+    wl_errors_sort(errs);
+    if (rc == WL_OK && (errs->n || errs->dropped))
+        rc = WL_EINVALID;
+    if (rc) {
+        wl_set_free(s);
+        return rc;
+    }
+    *out = s;
+    return WL_OK;
+}

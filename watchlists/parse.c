@@ -346,17 +346,31 @@ static bool seen_once(struct pctx *c, unsigned slot, const char *name)
     return true;
 }
 
-static int add_occ(struct pctx *c, const rpc_addr *a, bool exchange, size_t owner)
+static int add_occ(struct pctx *c, const rpc_addr *a, bool exchange, size_t owner, bool secret)
 {
     wl_set *s = c->set;
     if (wl_grow((void **)&s->occ, &s->capocc, s->nocc, sizeof *s->occ))
         return -1;
     s->occ[s->nocc++] = (struct wl_occ){.a = *a,
                                         .exchange = exchange,
+                                        .secret = secret,
                                         .owner = (uint32_t)owner,
                                         .file = c->file,
                                         .line = c->line};
     return 0;
+}
+
+/* A failed address line: the section's "has no address" check would only repeat it. */
+static void mark_bad_addr(struct pctx *c, const char *name)
+{
+    if (c->sec == SEC_RPC && strcmp(name, "url") == 0)
+        c->set->bad_url = true;
+    if (strcmp(name, "address") != 0)
+        return;
+    if (c->sec == SEC_ENTITY)
+        c->set->ents[c->ix].bad_addr = true;
+    else if (c->sec == SEC_EXCHANGE)
+        c->set->exch[c->ix].bad_addr = true;
 }
 
 static void set_tags(struct pctx *c, struct wl_ent_b *e, const char *v)
@@ -396,7 +410,7 @@ static void set_tags(struct pctx *c, struct wl_ent_b *e, const char *v)
 }
 
 static void entity_key(struct pctx *c, int k, const char *name, const char *v,
-                       const char *shown)
+                       const char *shown, bool secret)
 {
     char msg[512];
     struct wl_ent_b *e = &c->set->ents[c->ix];
@@ -408,7 +422,7 @@ static void entity_key(struct pctx *c, int k, const char *name, const char *v,
             return;
         }
         if (wl_grow((void **)&e->addrs, &e->cap, e->pub.naddrs, sizeof *e->addrs) ||
-            add_occ(c, &a, false, c->ix)) {
+            add_occ(c, &a, false, c->ix, secret)) {
             c->rc = WL_ENOMEM;
             return;
         }
@@ -423,7 +437,7 @@ static void entity_key(struct pctx *c, int k, const char *name, const char *v,
     }
 }
 
-static void exchange_key(struct pctx *c, const char *v, const char *shown)
+static void exchange_key(struct pctx *c, const char *v, const char *shown, bool secret)
 {
     char msg[512];
     struct wl_exch_b *x = &c->set->exch[c->ix];
@@ -434,7 +448,7 @@ static void exchange_key(struct pctx *c, const char *v, const char *shown)
         return;
     }
     if (wl_grow((void **)&x->addrs, &x->cap, x->pub.naddrs, sizeof *x->addrs) ||
-        add_occ(c, &a, true, c->ix)) {
+        add_occ(c, &a, true, c->ix, secret)) {
         c->rc = WL_ENOMEM;
         return;
     }
@@ -555,6 +569,7 @@ static void rpc_key(struct pctx *c, int k, const char *name, const char *v, cons
             ok = (unsigned char)*p > 0x20 && *p != 0x7f;
         if (!ok) {
             err(c, "url: '%s' is not an http:// or https:// URL", shown);
+            s->bad_url = true;
             return;
         }
         if (wl_grow((void **)&s->urls, &s->capurls, s->rpc.nurls, sizeof *s->urls)) {
@@ -595,15 +610,18 @@ static void rpc_key(struct pctx *c, int k, const char *name, const char *v, cons
     }
 }
 
-/* A failed address line: the section's "has no address" check would only repeat it. */
-static void mark_bad_addr(struct pctx *c, const char *name)
+/* A value of this section came from the environment: summaries must not print them. */
+static void mark_from_env(struct pctx *c, const char *name)
 {
-    if (strcmp(name, "address") != 0)
-        return;
+    wl_set *s = c->set;
     if (c->sec == SEC_ENTITY)
-        c->set->ents[c->ix].bad_addr = true;
-    else if (c->sec == SEC_EXCHANGE)
-        c->set->exch[c->ix].bad_addr = true;
+        s->ents[c->ix].pub.from_env = true;
+    else if (c->sec == SEC_PROTOCOL)
+        s->protos[c->ix].pub.from_env = true;
+    else if (c->sec == SEC_RULES)
+        s->rules.from_env = true;
+    else if (c->sec == SEC_RPC && strcmp(name, "url") != 0) /* urls carry their own flag */
+        s->rpc.from_env = true;
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
@@ -649,12 +667,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
         mark_bad_addr(c, name);
         return 1;
     }
+    if (secret)
+        mark_from_env(c, name);
     switch (c->sec) {
     case SEC_ENTITY:
-        entity_key(c, k, name, v, shown);
+        entity_key(c, k, name, v, shown, secret);
         break;
     case SEC_EXCHANGE:
-        exchange_key(c, v, shown);
+        exchange_key(c, v, shown, secret);
         break;
     case SEC_PROTOCOL:
         protocol_key(c, name, v, shown);

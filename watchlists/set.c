@@ -2,6 +2,7 @@
  * address in two places), the sorted indexes, and the read-only accessors.
  * Invariant: a finished set has no address twice: watched and labelled are sorted by
  * bytes, disjoint, and each index entry names its one owner. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,7 @@ wl_set *wl_set_new(void)
     wl_set *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->rules.min_usd = rpc_u256_from_u64(1000000u * 100000000u); /* $1,000,000 x 10^8 */
+    s->rules.min_usd = rpc_u256_from_u64(UINT64_C(100000000000000)); /* $1,000,000 x 10^8 */
     s->rules.health_factor_warn = rpc_u256_from_u64(1300000000000000000u); /* 1.3 */
     s->rules.liquidation_price_move_bp = 200;
     s->rules.backfill_blocks = 7200; /* about one day of 12 s blocks */
@@ -86,7 +87,10 @@ static int report_again(const wl_set *s, wl_errors *errs, const struct wl_occ *f
 {
     char addr[RPC_ADDR_HEX_LEN + 1];
     const char *what = f->exchange ? "exchange" : "entity";
-    rpc_addr_format(addr, &o->a);
+    if (f->secret || o->secret) /* written as ${VAR} at one place: a secret */
+        snprintf(addr, sizeof addr, "(from the environment)");
+    else
+        rpc_addr_format(addr, &o->a);
     if (f->exchange == o->exchange && f->owner == o->owner)
         return wl_errors_add(errs, s->files[o->file], o->file, o->line,
                              "address %s is listed twice in %s \"%s\" (first at %s:%u)", addr,
@@ -144,7 +148,7 @@ int wl_set_finish(wl_set *s, wl_errors *errs)
     for (size_t i = 0; i < s->nprotos; i++)
         if (wl_check_protocol(s, errs, &s->protos[i]))
             return WL_ENOMEM;
-    if (s->has_rpc && s->rpc.nurls == 0 &&
+    if (s->has_rpc && s->rpc.nurls == 0 && !s->bad_url &&
         wl_errors_add(errs, s->files[s->rpc_file], s->rpc_file, s->rpc.line,
                       "[rpc] is missing required key 'url'"))
         return WL_ENOMEM;

@@ -106,6 +106,7 @@ typedef struct wl_entity {
     const char *const *tags;
     size_t ntags;
     uint64_t since;   /* first block to backfill from; WL_SINCE_NONE when not given */
+    bool from_env;    /* a value came from ${VAR}: a secret, print none of them */
     const char *path; /* where the [entity] section starts */
     unsigned line;
 } wl_entity;
@@ -129,6 +130,7 @@ typedef struct wl_protocol {
     rpc_addr addresses_provider; /* aave-v3, optional: zero when not given */
     const rpc_hash32 *markets;   /* morpho-blue: market ids; none means every market */
     size_t nmarkets;
+    bool from_env; /* a value came from ${VAR}: a secret, print none of them */
     const char *path;
     unsigned line;
 } wl_protocol;
@@ -161,6 +163,7 @@ typedef struct wl_rules {
     rpc_u256 health_factor_warn;          /* x 10^18; default 1.3 */
     uint32_t liquidation_price_move_bp;   /* basis points (200 = 2 %); default 200 */
     uint64_t backfill_blocks;             /* look-back for entities without since; 7200 */
+    bool from_env;                        /* a value came from ${VAR}: print none */
     const char *path;                     /* NULL when the files have no [rules] */
     unsigned line;
 } wl_rules;
@@ -180,6 +183,7 @@ typedef struct wl_rpc {
     uint32_t max_lag;       /* an endpoint further behind the best head is skipped; 5 */
     uint32_t rate_limit;    /* requests per second per endpoint, 0 = unlimited (default) */
     uint32_t timeout_ms;    /* per request; default 10000 */
+    bool from_env;          /* a number came from ${VAR}: print none (urls: see shown) */
     const char *path;
     unsigned line;
 } wl_rpc;

@@ -59,6 +59,7 @@ size_t wl_edit_distance(const char *a, const char *b);
 struct wl_occ { /* one address line of an entity or exchange */
     rpc_addr a;
     uint8_t exchange; /* 0 entity, 1 exchange */
+    uint8_t secret;   /* written as ${VAR}: errors must not print it */
     uint32_t owner;   /* index into ents or exch */
     uint32_t file;
     uint32_t line;
@@ -109,6 +110,7 @@ struct wl_set {
     unsigned rules_file;
     wl_rpc rpc;
     bool has_rpc;
+    bool bad_url; /* a url line failed: "missing url" would only repeat it */
     unsigned rpc_file;
     wl_rpc_url *urls;
     size_t capurls;
@@ -130,6 +132,10 @@ wl_set *wl_set_new(void);
  * Returns: WL_OK (errors, if any, are in errs); WL_ENOMEM. */
 WL_WUR int wl_parse_buffer(wl_set *set, wl_errors *errs, const char *path, unsigned file_ix,
                            const char *buf, size_t len, const wl_load_opts *opts);
+
+/* wl_load_buffer: wl_load for one in-memory file named name (tests, fuzzing). */
+WL_WUR int wl_load_buffer(wl_set **out, wl_errors *errs, const char *name, const char *buf,
+                          size_t len, const wl_load_opts *opts);
 
 /* wl_set_finish: the checks that need every file (required keys, addresses used twice),
  * then the sorted indexes (set.c). Returns WL_OK (errors in errs); WL_ENOMEM. */
