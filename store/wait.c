@@ -1,7 +1,9 @@
 /* store/wait.c — waiting for new moves without busy polling. LMDB writes its data file with
  * pwrite, so every commit raises an inotify IN_MODIFY on it; the reader sleeps in poll() on
  * that, and re-reads the last sequence number in a fresh read transaction on each wake-up.
- * A fallback interval bounds the wait if a notification is ever missed. */
+ * LMDB publishes a commit (the txn id in its lock file) just after the meta page's write,
+ * so a reader woken by that write may look a moment too early: after any notification it
+ * looks again after 2, 4, 8, 16 and 32 ms. A fallback interval bounds every other wait. */
 #include <errno.h>
 #include <poll.h>
 #include <sys/inotify.h>
@@ -10,7 +12,7 @@
 
 #include "store/internal.h"
 
-enum { FALLBACK_MS = 250 };
+enum { FALLBACK_MS = 250, SETTLE_STEPS = 5 };
 
 static int64_t now_ms(void)
 {
@@ -57,7 +59,7 @@ int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeo
 {
     uint64_t last = 0;
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
-    int rc;
+    int rc, settle = 0; /* > 0: re-checks left after a notification */
     watch(s); /* before the first check, so a commit right after it still wakes us */
     for (;;) {
         if (s->notify_fd >= 0)
@@ -71,13 +73,20 @@ int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeo
             rc = STORE_ETIMEOUT;
             break;
         }
-        int wait = left < FALLBACK_MS ? (int)left : FALLBACK_MS;
+        int wait = settle > 0 ? 1 << (SETTLE_STEPS + 1 - settle) : FALLBACK_MS;
+        if (wait > left)
+            wait = (int)left;
         if (s->notify_fd >= 0) {
             struct pollfd pfd = {s->notify_fd, POLLIN, 0};
-            if (poll(&pfd, 1, wait) < 0 && errno != EINTR) {
+            int n = poll(&pfd, 1, wait);
+            if (n < 0 && errno != EINTR) {
                 rc = STORE_EIO;
                 break;
             }
+            if (n > 0)
+                settle = SETTLE_STEPS;
+            else if (settle > 0)
+                settle--;
         } else {
             struct timespec ts = {wait / 1000, (long)(wait % 1000) * 1000000};
             nanosleep(&ts, NULL);
