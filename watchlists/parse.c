@@ -47,6 +47,8 @@ static const struct table tables[] = {
 };
 
 #define NSEEN 32 /* rules: its keys, then 16 + kind for min_usd.<kind> */
+_Static_assert(16 + WL_KIND_COUNT <= NSEEN, "a seen slot for every min_usd.<kind>");
+_Static_assert(WL_KIND_COUNT <= 32, "rules.overridden is a 32-bit mask");
 
 struct pctx {
     wl_set *set;
