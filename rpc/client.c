@@ -357,6 +357,7 @@ static void rate_wait(rpc_client *c, endpoint *e)
 typedef struct attempt_res {
     int rc;
     bool retry;          /* worth another attempt (maybe elsewhere) */
+    bool sent;           /* an HTTP request went out */
     long retry_after_ms; /* -1 when none */
 } attempt_res;
 
@@ -394,7 +395,7 @@ static void count_err(endpoint *e, int rc)
 static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n, bool batch,
                            bool is_retry)
 {
-    attempt_res a = {RPC_OK, false, -1};
+    attempt_res a = {RPC_OK, false, true, -1};
     rpc_http_result h;
     rate_wait(c, e);
     e->st.round_trips++;
@@ -465,7 +466,7 @@ static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n
 /* Check e's chain id once; on a mismatch the endpoint is out for good. */
 static attempt_res check_chain(rpc_client *c, endpoint *e, bool is_retry)
 {
-    attempt_res a = {RPC_OK, false, -1};
+    attempt_res a = {RPC_OK, false, false, -1};
     if (e->chain_checked)
         return a;
     rpc_call k;
@@ -576,12 +577,13 @@ static int exchange(rpc_client *c, rpc_call *calls, size_t n, bool batch, long o
         c->last_ep = (size_t)i;
         attempt_res a = check_chain(c, e, tries > 0);
         if (a.rc == RPC_OK) {
+            bool is_retry = tries > 0 && !a.sent; /* one retry counted per attempt */
             for (size_t j = 0; j < n; j++)
                 calls[j].id = c->next_id++;
             rpc_sbuf_reset(&c->req);
             a.rc = rpc_jsonrpc_request(&c->req, calls, n, batch);
             if (a.rc == RPC_OK)
-                a = attempt(c, e, calls, n, batch, tries > 0);
+                a = attempt(c, e, calls, n, batch, is_retry);
             else
                 rpc_client_set_err(c, "cannot build the request: %s", rpc_strerror(a.rc));
         }
