@@ -144,6 +144,14 @@ const uint8_t *rpc_client_revert_data(const rpc_client *c, size_t *len)
     return c->revert.p;
 }
 
+void rpc_client_set_revert(rpc_client *c, rpc_bytes *r)
+{
+    rpc_bytes_free(&c->revert);
+    c->revert = *r;
+    r->p = NULL;
+    r->n = 0;
+}
+
 /* ---- construction ------------------------------------------------------------------ */
 
 static int add_secret(endpoint *e, const char *s, size_t n)
