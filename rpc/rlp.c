@@ -99,29 +99,39 @@ int rpc_rlp_decode(rpc_rlp_item *item, const uint8_t *in, size_t n)
     return rc;
 }
 
+int rpc_rlp_next(rpc_rlp_item *child, size_t *pos, const rpc_rlp_item *list)
+{
+    assert(child && pos && list);
+    memset(child, 0, sizeof *child);
+    if (!list->is_list || *pos > list->len)
+        return RPC_ERLP;
+    if (*pos == list->len)
+        return RPC_ENOTFOUND;
+    rpc_rlp_item it;
+    int rc = item_at(&it, list->payload + *pos, list->len - *pos);
+    if (rc)
+        return rc;
+    *child = it;
+    *pos += it.raw_len;
+    return RPC_OK;
+}
+
 int rpc_rlp_items(rpc_rlp_item *out, size_t max, size_t *count, const rpc_rlp_item *list)
 {
     assert(out || max == 0);
     assert(count && list);
     *count = 0;
-    if (!list->is_list)
-        return RPC_ERLP;
-    const uint8_t *p = list->payload;
-    size_t n = list->len, k = 0;
-    int rc = RPC_OK;
-    while (n > 0) {
-        rpc_rlp_item it;
-        if ((rc = item_at(&it, p, n)) != 0)
-            break;
+    size_t pos = 0, k = 0;
+    rpc_rlp_item it;
+    int rc;
+    while ((rc = rpc_rlp_next(&it, &pos, list)) == RPC_OK) {
         if (k == max) {
             rc = RPC_ETOO_LARGE;
             break;
         }
         out[k++] = it;
-        p += it.raw_len;
-        n -= it.raw_len;
     }
-    if (rc) {
+    if (rc != RPC_ENOTFOUND) {
         memset(out, 0, k * sizeof *out);
         return rc;
     }
@@ -260,14 +270,26 @@ void rpc_rlp_enc_bytes(rpc_rlp_enc *e, const uint8_t *p, size_t n)
     e->len += hl + n;
 }
 
+size_t rpc_rlp_put_u64(uint8_t out[9], uint64_t v)
+{
+    if (v > 0 && v < 0x80) {
+        out[0] = (uint8_t)v;
+        return 1;
+    }
+    size_t n = 0;
+    for (uint64_t x = v; x; x >>= 8)
+        n++;
+    out[0] = (uint8_t)(0x80 + n);
+    for (size_t i = 0; i < n; i++)
+        out[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    return 1 + n;
+}
+
 void rpc_rlp_enc_u64(rpc_rlp_enc *e, uint64_t v)
 {
-    uint8_t b[8];
-    size_t n = 0;
-    for (int sh = 56; sh >= 0; sh -= 8)
-        if (n > 0 || (v >> sh) & 0xff)
-            b[n++] = (uint8_t)(v >> sh);
-    rpc_rlp_enc_bytes(e, b, n);
+    uint8_t b[9];
+    size_t n = rpc_rlp_put_u64(b, v);
+    rpc_rlp_enc_raw(e, b, n);
 }
 
 void rpc_rlp_enc_u256(rpc_rlp_enc *e, const rpc_u256 *v)

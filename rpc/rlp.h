@@ -48,6 +48,13 @@ RPC_WUR int rpc_rlp_decode(rpc_rlp_item *item, const uint8_t *in, size_t n);
  *          out, max: room for max items. */
 RPC_WUR int rpc_rlp_items(rpc_rlp_item *out, size_t max, size_t *count, const rpc_rlp_item *list);
 
+/* rpc_rlp_next: walk a list's children one at a time (for lists of unknown length).
+ *   Start with *pos = 0; each call yields the child at *pos and advances it.
+ * Returns: RPC_OK (a child in *child); RPC_ENOTFOUND (no more children); RPC_ERLP (list
+ *          is not a list, or the child's header is malformed).
+ * Out:     *child borrowing the list's input; zeroed unless RPC_OK. */
+RPC_WUR int rpc_rlp_next(rpc_rlp_item *child, size_t *pos, const rpc_rlp_item *list);
+
 /* Typed views of a string item. Integers are canonical: big-endian without leading zero
  * bytes, zero is the empty string (so 0x00 is rejected as an integer).
  * Returns: RPC_OK; RPC_ERLP (a list, a leading zero, or not exactly n bytes for
@@ -61,6 +68,10 @@ RPC_WUR int rpc_rlp_fixed(uint8_t *out, size_t n, const rpc_rlp_item *item);
  * Returns: the header's length, 1..9. Out: out[0..return). Lets a caller hash a list
  * without building it: keccak(header || raw items). */
 size_t rpc_rlp_list_header(uint8_t out[9], size_t len);
+
+/* rpc_rlp_put_u64: write the canonical encoding of the integer v (0 -> 0x80).
+ * Returns: its length, 1..9. Out: out[0..return). */
+size_t rpc_rlp_put_u64(uint8_t out[9], uint64_t v);
 
 /* An encoder. Owns its buffer; one thread at a time. Initialise with rpc_rlp_enc_init,
  * release with rpc_rlp_enc_free (always, also after an error). */
