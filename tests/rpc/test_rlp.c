@@ -418,3 +418,45 @@ Test(rlp, a_long_list_grows_the_buffer_and_stays_decodable)
     }
     rpc_rlp_enc_free(&e);
 }
+
+Test(rlp, next_walks_a_list_child_by_child_then_reports_the_end)
+{
+    uint8_t buf[32];
+    size_t n = unhex(buf, sizeof buf, "0xcc83646f6783676f6483636174"); /* [dog, god, cat] */
+    rpc_rlp_item top, child;
+    cr_assert_eq(rpc_rlp_decode(&top, buf, n), RPC_OK);
+    const char *want[3] = {"dog", "god", "cat"};
+    size_t pos = 0;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(rpc_rlp_next(&child, &pos, &top), RPC_OK);
+        cr_expect(child.len == 3 && memcmp(child.payload, want[i], 3) == 0);
+    }
+    cr_expect_eq(rpc_rlp_next(&child, &pos, &top), RPC_ENOTFOUND);
+    cr_expect_null(child.raw);
+    cr_expect_eq(rpc_rlp_next(&child, &pos, &top), RPC_ENOTFOUND, "the end stays the end");
+    pos = top.len + 1;
+    cr_expect_eq(rpc_rlp_next(&child, &pos, &top), RPC_ERLP, "a position past the list");
+    pos = 0;
+    cr_expect_eq(rpc_rlp_next(&child, &pos, &child), RPC_ERLP, "a string has no children");
+}
+
+Test(rlp, put_u64_writes_canonical_integers)
+{
+    static const struct {
+        uint64_t v;
+        const char *hex;
+    } cases[] = {
+        {0, "0x80"}, {1, "0x01"}, {0x7f, "0x7f"}, {0x80, "0x8180"}, {0xff, "0x81ff"},
+        {0x100, "0x820100"}, {UINT64_MAX, "0x88ffffffffffffffff"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t out[9];
+        size_t n = rpc_rlp_put_u64(out, cases[i].v);
+        expect_bytes(out, n, cases[i].hex);
+        rpc_rlp_item it;
+        uint64_t back;
+        cr_assert_eq(rpc_rlp_decode(&it, out, n), RPC_OK);
+        cr_assert_eq(rpc_rlp_u64(&back, &it), RPC_OK);
+        cr_expect_eq(back, cases[i].v);
+    }
+}
