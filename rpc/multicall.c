@@ -1,6 +1,6 @@
 /* rpc/multicall.c — Multicall3 aggregate3: pack calls into pieces under the caps, send the
- * pieces as one batch of eth_calls, decode each answer strictly (every offset and length
- * bounds-checked, exactly one result per call). Invariant: results are complete and in
+ * pieces as one batch of eth_calls, decode each answer strictly with rpc/abi.h (every
+ * offset and length bounds-checked, exactly one result per call). Invariant: results are complete and in
  * the order of the calls, or the whole multicall fails. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,6 @@
 const rpc_addr rpc_multicall3_addr = {{0xca, 0x11, 0xbd, 0xe0, 0x59, 0x77, 0xb3, 0x63, 0x11, 0x67,
                                        0x02, 0x88, 0x62, 0xbE, 0x2a, 0x17, 0x39, 0x76, 0xCA, 0x11}};
 
-#define SEL_AGGREGATE3 0x82ad56cbu    /* aggregate3((address,bool,bytes)[]) */
 #define SEL_GET_ETH_BALANCE 0x4d2301ccu /* getEthBalance(address) */
 
 void rpc_mresults_free(rpc_mresults *r)
@@ -49,90 +48,53 @@ static size_t packed_size(const rpc_mcall *calls, size_t n)
     return s;
 }
 
-static void put_word(uint8_t *p, uint64_t v)
-{
-    memset(p, 0, 32);
-    for (int i = 0; i < 8; i++)
-        p[31 - i] = (uint8_t)(v >> (8 * i));
-}
-
 /* aggregate3 calldata for calls[0..n); *out owned by the caller. */
 static int encode(uint8_t **out, size_t *len, const rpc_mcall *calls, size_t n)
 {
-    size_t total = packed_size(calls, n);
-    uint8_t *b = calloc(1, total);
-    if (!b)
-        return RPC_ENOMEM;
-    b[0] = SEL_AGGREGATE3 >> 24;
-    b[1] = (SEL_AGGREGATE3 >> 16) & 0xff;
-    b[2] = (SEL_AGGREGATE3 >> 8) & 0xff;
-    b[3] = SEL_AGGREGATE3 & 0xff;
-    uint8_t *p = b + 4;
-    put_word(p, 32); /* offset of the array */
-    put_word(p + 32, n);
-    uint8_t *heads = p + 64;  /* n offsets, relative to heads */
-    size_t off = 32 * n;      /* first tuple right after the offsets */
-    for (size_t i = 0; i < n; i++) {
-        put_word(heads + 32 * i, off);
-        uint8_t *t = heads + off;
-        memcpy(t + 12, calls[i].target.b, 20);
-        put_word(t + 32, calls[i].allow_failure ? 1 : 0);
-        put_word(t + 64, 96); /* offset of callData within the tuple */
-        put_word(t + 96, calls[i].len);
-        if (calls[i].len)
-            memcpy(t + 128, calls[i].data, calls[i].len);
-        off += 4 * 32 + pad32(calls[i].len);
+    rpc_abi_enc e;
+    const uint8_t *p;
+    size_t pl;
+    *out = NULL;
+    *len = 0;
+    int rc = rpc_abi_encode_aggregate3(&e, SIZE_MAX / 4, calls, n);
+    if (rc == RPC_OK)
+        rc = rpc_abi_enc_finish(&e, &p, &pl);
+    if (rc == RPC_OK) {
+        *out = malloc(pl);
+        if (*out) {
+            memcpy(*out, p, pl);
+            *len = pl;
+        } else {
+            rc = RPC_ENOMEM;
+        }
     }
-    *out = b;
-    *len = total;
-    return RPC_OK;
-}
-
-/* A word at p[off..off+32) as a size, when it fits below lim. */
-static bool word_at(const uint8_t *p, size_t len, size_t off, size_t lim, size_t *v)
-{
-    if (off > len || len - off < 32)
-        return false;
-    for (int i = 0; i < 24; i++)
-        if (p[off + i])
-            return false;
-    uint64_t x = 0;
-    for (int i = 24; i < 32; i++)
-        x = x << 8 | p[off + i];
-    if (x > lim)
-        return false;
-    *v = (size_t)x;
-    return true;
+    rpc_abi_enc_free(&e);
+    return rc;
 }
 
 /* Decode aggregate3's (bool success, bytes returnData)[] of exactly n entries into
  * out->v[at..at+n). */
 static int decode(rpc_mresults *out, size_t at, const uint8_t *p, size_t len, size_t n)
 {
-    size_t arr, cnt;
-    if (!word_at(p, len, 0, len, &arr) || !word_at(p, len, arr, len, &cnt) || cnt != n)
-        return RPC_EABI;
-    size_t heads = arr + 32;
-    for (size_t i = 0; i < n; i++) {
-        size_t toff, ok, doff, dlen;
-        if (!word_at(p, len, heads + 32 * i, len, &toff))
-            return RPC_EABI;
-        size_t t = heads + toff;
-        if (toff > len || t > len || !word_at(p, len, t, 1, &ok) ||
-            !word_at(p, len, t + 32, len, &doff) || t + doff > len ||
-            !word_at(p, len, t + doff, len, &dlen) || len - (t + doff + 32) < dlen)
-            return RPC_EABI;
+    rpc_abi res;
+    size_t count;
+    int rc = rpc_abi_decode_aggregate3(&res, &count, p, len);
+    if (rc == RPC_OK && count != n)
+        rc = RPC_EABI;
+    for (size_t i = 0; rc == RPC_OK && i < n; i++) {
         rpc_mresult *r = &out->v[at + i];
-        r->success = ok == 1;
-        r->len = dlen;
-        if (dlen) {
-            r->data = malloc(dlen);
+        const uint8_t *d;
+        size_t dl;
+        rc = rpc_abi_aggregate3_result(&r->success, &d, &dl, &res, count, i);
+        if (rc == RPC_OK && dl) {
+            r->data = malloc(dl);
             if (!r->data)
                 return RPC_ENOMEM;
-            memcpy(r->data, p + t + doff + 32, dlen);
+            memcpy(r->data, d, dl);
+            r->len = dl;
         }
     }
-    return RPC_OK;
+    return rc == RPC_OK ? RPC_OK : (rc == RPC_ENOMEM ? rc : RPC_EABI);
 }
 
 /* Run calls[0..n) packed into pieces; results go to out->v[at..at+n). */

@@ -9,19 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rpc/abi.h"
 #include "rpc/client.h"
 
 /* The canonical Multicall3 address. */
 extern const rpc_addr rpc_multicall3_addr;
 
-/* One read: target.call(data). With allow_failure false, its failure reverts the whole
- * eth_call it was packed in (the multicall then fails with RPC_EREVERT). */
-typedef struct rpc_mcall {
-    rpc_addr target;
-    bool allow_failure;
-    const uint8_t *data; /* borrowed calldata */
-    size_t len;
-} rpc_mcall;
+/* One read: target.call(data) — rpc/abi.h's rpc_abi_call3 {target, allow_failure, data,
+ * len}, data borrowed. With allow_failure false, its failure reverts the whole eth_call it
+ * was packed in (the multicall then fails with RPC_EREVERT). */
+typedef rpc_abi_call3 rpc_mcall;
 
 /* One outcome: success and the return data (or the revert data on failure). */
 typedef struct rpc_mresult {

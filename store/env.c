@@ -507,7 +507,7 @@ int store_open(store **out, char *why, size_t why_len, const char *dir, const st
         }
         env_close(s); /* one environment per file per process: close before reopening */
     }
-    rc = env_open(s, why, why_len, dir, 0);
+    rc = env_open(s, why, why_len, dir, opts->nosync ? MDB_NOSYNC : 0);
     if (rc)
         goto fail;
     rc = store__write(s, create_dbs, (void *)opts);
