@@ -117,11 +117,11 @@ static bool name_ok(struct pctx *c, const char *kind, const char *name, size_t n
     return true;
 }
 
-/* new_section: register a section that passed its header checks. */
+/* open_section: register a section that passed its header checks. */
 static void open_section(struct pctx *c, enum sec sec, const char *name, size_t n)
 {
     wl_set *s = c->set;
-    char at[300];
+    char at[600];
     const char *nm = NULL;
     if (name && !(nm = wl_arena_strndup(&s->arena, name, n)))
         goto oom;
