@@ -10,9 +10,10 @@
 
 /* keccak256 of the signatures (shared/reference/mainnet.md §2; checked against
  * rpc_keccak_topic in tests/tracker/test_event.c). */
-const rpc_hash32 trk_topic_transfer = {{0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0,
-    0x68, 0xfc, 0x37, 0x8d, 0xaa, 0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4,
-    0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef}};
+#define TOPIC_TRANSFER_ {{0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8, 0x9b, 0x69, 0xc2, 0xb0, \
+    0x68, 0xfc, 0x37, 0x8d, 0xaa, 0x95, 0x2b, 0xa7, 0xf1, 0x63, 0xc4, \
+    0xa1, 0x16, 0x28, 0xf5, 0x5a, 0x4d, 0xf5, 0x23, 0xb3, 0xef}}
+const rpc_hash32 trk_topic_transfer = TOPIC_TRANSFER_;
 #define TOPIC_DEPOSIT_ {{0xe1, 0xff, 0xfc, 0xc4, 0x92, 0x3d, 0x04, 0xb5, 0x59, 0xf4, 0xd2, \
     0x9a, 0x8b, 0xfc, 0x6c, 0xda, 0x04, 0xeb, 0x5b, 0x0d, 0x3c, 0x46, \
     0x07, 0x51, 0xc2, 0x40, 0x2c, 0x5c, 0x5c, 0xc9, 0x10, 0x9c}}
@@ -21,8 +22,6 @@ const rpc_hash32 trk_topic_transfer = {{0xdd, 0xf2, 0x52, 0xad, 0x1b, 0xe2, 0xc8
     0xb3, 0xbf, 0x72, 0x68, 0xa9, 0x5b, 0xf5, 0x08, 0x1b, 0x65}}
 const rpc_hash32 trk_topic_deposit = TOPIC_DEPOSIT_;
 const rpc_hash32 trk_topic_withdrawal = TOPIC_WITHDRAWAL_;
-/* Deposit or Withdrawal, as one topic-0 OR-list */
-static const rpc_hash32 weth_topics[2] = {TOPIC_DEPOSIT_, TOPIC_WITHDRAWAL_};
 
 static size_t chunk_of(const trk_watch *w)
 {
@@ -49,15 +48,20 @@ int trk_filters_add(trk_filters *fs, uint16_t decoder, const rpc_log_filter *f)
     return TRK_OK;
 }
 
-/* erc20: Transfer with the watched words in topic 1 (from), then in topic 2 (to). */
+/* erc20: Transfer with the watched words in topic 1 (from), then in topic 2 (to). With
+ * WETH contracts known, the topic-1 filters also ask for Deposit and Withdrawal (their
+ * topic 1 is the owner): one OR-list of three topic0s instead of a third set of filters,
+ * which keeps a 10,000-address poll inside a node's request size limit. */
+static const rpc_hash32 side1_topics[3] = {TOPIC_TRANSFER_, TOPIC_DEPOSIT_, TOPIC_WITHDRAWAL_};
+
 static int erc20_filters(trk_filters *fs, uint16_t self, const trk_watch *w)
 {
     size_t chunk = chunk_of(w);
     for (int side = 1; side <= 2; side++)
         for (size_t i = 0; i < fs->nwords; i += chunk) {
             rpc_log_filter f = {0};
-            f.topics[0] = &trk_topic_transfer;
-            f.n_topics[0] = 1;
+            f.topics[0] = side == 1 ? side1_topics : &trk_topic_transfer;
+            f.n_topics[0] = side == 1 && w->nweth ? 3 : 1;
             f.topics[side] = fs->words + i;
             f.n_topics[side] = fs->nwords - i < chunk ? fs->nwords - i : chunk;
             int rc = trk_filters_add(fs, self, &f);
@@ -67,8 +71,9 @@ static int erc20_filters(trk_filters *fs, uint16_t self, const trk_watch *w)
     return TRK_OK;
 }
 
-static int erc20_decode(trk_event *ev, bool *ok, const rpc_log *log)
+static int erc20_decode(trk_event *ev, bool *ok, const rpc_log *log, const trk_watch *w)
 {
+    (void)w;
     memset(ev, 0, sizeof *ev);
     *ok = false;
     /* ERC-721's Transfer has the same topic0 with the token id indexed (4 topics). */
@@ -100,31 +105,15 @@ static int wallet_probes(trk_probes *ps, const trk_event *ev, const rpc_addr *ac
 }
 
 
-/* weth: Deposit/Withdrawal of the known WETH contracts with the watched words in topic 1. */
-static int weth_filters(trk_filters *fs, uint16_t self, const trk_watch *w)
-{
-    if (!w->nweth)
-        return TRK_OK;
-    size_t chunk = chunk_of(w);
-    for (size_t i = 0; i < fs->nwords; i += chunk) {
-        rpc_log_filter f = {0};
-        f.addrs = w->weth;
-        f.n_addrs = w->nweth;
-        f.topics[0] = weth_topics;
-        f.n_topics[0] = 2;
-        f.topics[1] = fs->words + i;
-        f.n_topics[1] = fs->nwords - i < chunk ? fs->nwords - i : chunk;
-        int rc = trk_filters_add(fs, self, &f);
-        if (rc)
-            return rc;
-    }
-    return TRK_OK;
-}
-
-static int weth_decode(trk_event *ev, bool *ok, const rpc_log *log)
+static int weth_decode(trk_event *ev, bool *ok, const rpc_log *log, const trk_watch *w)
 {
     memset(ev, 0, sizeof *ev);
     *ok = false;
+    bool known = false;
+    for (size_t i = 0; i < w->nweth && !known; i++)
+        known = !memcmp(w->weth[i].b, log->address.b, 20);
+    if (!known)
+        return TRK_OK;
     bool dep = memcmp(&log->topics[0], &trk_topic_deposit, 32) == 0;
     bool wd = memcmp(&log->topics[0], &trk_topic_withdrawal, 32) == 0;
     if (log->n_topics != 2 || (!dep && !wd) || log->data_len != 32)
@@ -149,7 +138,7 @@ static int weth_decode(trk_event *ev, bool *ok, const rpc_log *log)
 
 static const trk_decoder table[] = {
     {"erc20", erc20_filters, erc20_decode, wallet_probes},
-    {"weth", weth_filters, weth_decode, wallet_probes},
+    {"weth", NULL, weth_decode, wallet_probes}, /* its logs come with erc20's filters */
     /* aave-v3, morpho-blue (issue 8), compound-v3 come here. */
 };
 
@@ -202,24 +191,29 @@ void trk_filters_free(trk_filters *fs)
     memset(fs, 0, sizeof *fs);
 }
 
-int trk_decode_log(trk_event *ev, bool *ok, uint16_t decoder, const rpc_log *log)
+int trk_decode_log(trk_event *ev, bool *ok, const rpc_log *log, const trk_watch *w)
 {
     size_t n;
     const trk_decoder *d = trk_decoders(&n);
     memset(ev, 0, sizeof *ev);
     *ok = false;
-    if (decoder >= n || !d[decoder].decode)
-        return TRK_EINVAL;
-    int rc = d[decoder].decode(ev, ok, log);
-    if (rc || !*ok)
-        return rc;
-    ev->decoder = decoder;
-    ev->contract = log->address;
-    if (ev->protocol == TRK_PROTO_WALLET)
-        ev->asset = log->address;
-    ev->block = log->block_number;
-    ev->log_index = (uint32_t)log->log_index;
-    ev->block_hash = log->block_hash;
-    ev->tx_hash = log->tx_hash;
+    if (log->n_topics == 0)
+        return TRK_OK;
+    for (size_t i = 0; i < n; i++) {
+        int rc = d[i].decode(ev, ok, log, w);
+        if (rc)
+            return rc;
+        if (!*ok)
+            continue;
+        ev->decoder = (uint16_t)i;
+        ev->contract = log->address;
+        if (ev->protocol == TRK_PROTO_WALLET)
+            ev->asset = log->address;
+        ev->block = log->block_number;
+        ev->log_index = (uint32_t)log->log_index;
+        ev->block_hash = log->block_hash;
+        ev->tx_hash = log->tx_hash;
+        return TRK_OK;
+    }
     return TRK_OK;
 }

@@ -75,10 +75,10 @@ typedef struct trk_decoder {
     /* filters: append this decoder's filters for w (tag them with `self`).
      * Returns: 0; TRK_ENOMEM. */
     int (*filters)(trk_filters *fs, uint16_t self, const trk_watch *w);
-    /* decode: one log of this decoder's filters -> *ev. Out: *ok false when the log is not
-     * one of its events after all (an ERC-721 Transfer shares ERC-20's topic0).
-     * Returns: 0; TRK_EDECODE (malformed data: the node's answer is wrong). */
-    int (*decode)(trk_event *ev, bool *ok, const rpc_log *log);
+    /* decode: a log -> *ev. Out: *ok false when the log is not one of its events (another
+     * topic0, an ERC-721 Transfer that shares ERC-20's, a Deposit of a contract that is not
+     * a known WETH). Returns: 0; TRK_EDECODE (its event, malformed: a wrong answer). */
+    int (*decode)(trk_event *ev, bool *ok, const rpc_log *log, const trk_watch *w);
     /* probes: the snapshot reads that `account` (a watched end of ev) needs.
      * Returns: 0; TRK_ENOMEM. */
     int (*probes)(trk_probes *ps, const trk_event *ev, const rpc_addr *account);
@@ -102,10 +102,12 @@ void trk_filters_free(trk_filters *fs);
  * Returns: 0; TRK_ENOMEM. */
 int trk_filters_add(trk_filters *fs, uint16_t decoder, const rpc_log_filter *f) TRK_WUR;
 
-/* trk_decode_log: the log through decoder `decoder`.
- * Returns: 0; TRK_EDECODE; TRK_EINVAL (no such decoder).
+/* trk_decode_log: the log through the first decoder of the table that claims it. Filters
+ * may be shared between decoders (one OR-list of topic0s), so logs are matched by their
+ * content, not by the filter that brought them.
+ * Returns: 0; TRK_EDECODE.
  * Out: *ev and *ok as trk_decoder.decode (ev zeroed when !ok). */
-int trk_decode_log(trk_event *ev, bool *ok, uint16_t decoder, const rpc_log *log) TRK_WUR;
+int trk_decode_log(trk_event *ev, bool *ok, const rpc_log *log, const trk_watch *w) TRK_WUR;
 
 /* Topic0s of the built-in events. */
 extern const rpc_hash32 trk_topic_transfer, trk_topic_deposit, trk_topic_withdrawal;

@@ -20,9 +20,14 @@ static int io_rpc_send(void *ctx, rpc_batch *b)
     return rpc_batch_send(ctx, b);
 }
 
+static const char *io_rpc_errmsg(void *ctx)
+{
+    return rpc_client_errmsg(ctx);
+}
+
 trk_io trk_io_rpc(rpc_client *c)
 {
-    trk_io io = {c, io_rpc_send};
+    trk_io io = {c, io_rpc_send, io_rpc_errmsg};
     return io;
 }
 
@@ -46,6 +51,12 @@ int trk_pipe_fail(trk_pipe *p, int rc, const char *fmt, ...)
     vsnprintf(p->why, sizeof p->why, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+const char *trk_pipe_io_errmsg(const trk_pipe *p)
+{
+    const char *m = p->io.errmsg ? p->io.errmsg(p->io.ctx) : NULL;
+    return m ? m : "";
 }
 
 const char *trk_pipe_why(const trk_pipe *p)
@@ -80,6 +91,7 @@ int trk_pipe_set_watchlist(trk_pipe *p, const wl_set *set)
         return rc;
     trk_filters_free(&p->filters);
     p->filters = fs;
+    p->watch = tw;
     p->set = set;
     p->watched = w;
     p->nwatched = n;
@@ -105,6 +117,8 @@ int trk_pipe_new(trk_pipe **out, const trk_config *cfg, trk_io io, store *s, con
         p->cfg.max_probes = 50000;
     p->io = io;
     p->s = s;
+    p->snap.chunk = p->cfg.chunk;
+    p->snap.reader = !p->cfg.no_state_override;
     int rc = TRK_ENOMEM;
     if (cfg->nweth) {
         p->weth = malloc(cfg->nweth * sizeof *p->weth);
@@ -205,7 +219,8 @@ static int start_block(trk_pipe *p, uint64_t *start)
             rc = rpc_batch_get_u64(b, idx, &head);
         rpc_batch_free(b);
         if (rc)
-            return trk_pipe_fail(p, TRK_ERPC, "reading the head: %s", rpc_strerror(rc));
+            return trk_pipe_fail(p, TRK_ERPC, "reading the head: %s (%s)", rpc_strerror(rc),
+                                 trk_pipe_io_errmsg(p));
         uint64_t back = wl_rules_of(p->set)->backfill_blocks;
         uint64_t s = head > back ? head - back : 0;
         if (s < min)

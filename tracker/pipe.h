@@ -29,6 +29,7 @@
 typedef struct trk_io {
     void *ctx;
     int (*send)(void *ctx, rpc_batch *b);
+    const char *(*errmsg)(void *ctx); /* one line on the last failure; may be NULL */
 } trk_io;
 
 /* trk_io_rpc: the I/O over client c (borrowed: it must outlive the pipe). */
@@ -44,6 +45,8 @@ typedef struct trk_config {
     size_t chunk;           /* addresses per topic OR-list, probes per Multicall3 (0 = 1000) */
     size_t max_probes;      /* probes per batch: bounds memory when native_every is 1 and
                                the watchlist is long (0 = 50,000) */
+    bool no_state_override; /* read native balances through Multicall3 only (for nodes
+                               without eth_call state overrides; found out by itself too) */
     rpc_u256 native_dust;   /* unexplained ETH change below this is gas (wei) */
     const rpc_addr *weth;   /* WETH9-style contracts (copied) */
     size_t nweth;

@@ -7,6 +7,7 @@
 #include "tracker/diff.h"
 #include "tracker/event.h"
 #include "tracker/pipe.h"
+#include "tracker/snap.h"
 
 struct trk_dec {
     rpc_addr token;
@@ -23,6 +24,8 @@ struct trk_pipe {
     const rpc_addr *watched; /* borrowed from set */
     size_t nwatched;
     trk_filters filters;
+    trk_watch watch; /* what the filters and the decoders were built for */
+    trk_snap_opts snap;
     trk_cache *cache;
     struct trk_dec *dec;
     size_t ndec, capdec;
@@ -43,6 +46,8 @@ typedef struct trk_range {
 } trk_range;
 
 int trk_pipe_fail(trk_pipe *p, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* trk_pipe_io_errmsg: the I/O's text on its last failure ("" if none). */
+const char *trk_pipe_io_errmsg(const trk_pipe *p);
 int trk_pipe_reload_cache(trk_pipe *p) TRK_WUR;
 /* trk_pipe_decimals: a token's decimals, -1 when not known yet. */
 int trk_pipe_decimals(const trk_pipe *p, const rpc_addr *token);

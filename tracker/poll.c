@@ -90,7 +90,7 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
             }
             trk_event ev;
             bool ok;
-            rc = trk_decode_log(&ev, &ok, p->filters.decoder[k], l);
+            rc = trk_decode_log(&ev, &ok, l, &p->watch);
             if (rc) {
                 rpc_logs_free(&logs);
                 return trk_pipe_fail(p, TRK_EDECODE, "undecodable log %llu/%llu",
@@ -283,7 +283,7 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
         struct check *c = &w->ck[i];
         if (c->fetch_header && rpc_batch_add_block(w->b2, &c->hidx, c->block))
             return TRK_ENOMEM;
-        if (c->ps.n && (rc = trk_snap_add(w->b2, &c->first, &c->ps, c->block, p->cfg.chunk)))
+        if (c->ps.n && (rc = trk_snap_add(w->b2, &c->first, &c->ps, c->block, &p->snap)))
             return rc;
         if (c->ps.n > maxp)
             maxp = c->ps.n;
@@ -291,7 +291,8 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
     if (rpc_batch_size(w->b2)) {
         rc = p->io.send(p->io.ctx, w->b2);
         if (rc)
-            return trk_pipe_fail(p, TRK_ERPC, "snapshot: %s", rpc_strerror(rc));
+            return trk_pipe_fail(p, TRK_ERPC, "snapshot: %s (%s)", rpc_strerror(rc),
+                                 trk_pipe_io_errmsg(p));
     }
     w->nat = malloc((maxp + 1) * sizeof *w->nat);
     w->res = malloc((maxp + 1) * sizeof *w->res);
@@ -302,11 +303,19 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
         struct check *c = &w->ck[i];
         if (!c->baseline && (rc = header_of(p, w, c, r)))
             return rc;
-        if (c->ps.n && (rc = trk_snap_take(w->res, w->b2, c->first, &c->ps, p->cfg.chunk)))
+        size_t failed;
+        if (c->ps.n && (rc = trk_snap_take(w->res, &failed, w->b2, c->first, &c->ps, &p->snap))) {
+            int why = rpc_batch_status(w->b2, failed);
+            if (rc == TRK_ERPC && why == RPC_ENODE && p->snap.reader) {
+                p->snap.reader = false; /* the node has no eth_call state override */
+                return trk_pipe_fail(p, TRK_ERACE, "the node refused the balance reader's "
+                                     "state override; reading native balances through "
+                                     "Multicall3 from now on");
+            }
             return trk_pipe_fail(p, rc, "snapshot at block %llu: %s",
-                                 (unsigned long long)c->block, rc == TRK_ERPC
-                                     ? rpc_strerror(rpc_batch_status(w->b2, c->first))
-                                     : trk_strerror(rc));
+                                 (unsigned long long)c->block,
+                                 rc == TRK_ERPC ? rpc_strerror(why) : trk_strerror(rc));
+        }
         size_t nnat = 0; /* decimals first: balances are stored with them */
         for (int pass = 0; pass < 2; pass++)
             for (size_t j = 0; j < c->ps.n; j++)
@@ -386,7 +395,7 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
     if (r1 == RPC_OK)
         r1 = rpc_batch_get_u64(w.b1, i_head, &head);
     if (r1) {
-        rc = trk_pipe_fail(p, TRK_ERPC, "poll: %s", rpc_strerror(r1));
+        rc = trk_pipe_fail(p, TRK_ERPC, "poll: %s (%s)", rpc_strerror(r1), trk_pipe_io_errmsg(p));
         goto fail;
     }
     p->head = head;

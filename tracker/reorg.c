@@ -28,7 +28,8 @@ int trk_pipe_reorg(trk_pipe *p, const trk_range *r, trk_step *st)
     if (r->cursor > lo) {
         int r1 = p->io.send(p->io.ctx, b);
         if (r1) {
-            rc = trk_pipe_fail(p, TRK_ERPC, "reorg walk-back: %s", rpc_strerror(r1));
+            rc = trk_pipe_fail(p, TRK_ERPC, "reorg walk-back: %s (%s)", rpc_strerror(r1),
+                               trk_pipe_io_errmsg(p));
             goto done;
         }
     }

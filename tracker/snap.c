@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
 #include "rpc/abi.h"
+#include "rpc/hex.h"
 #include "rpc/u256.h"
 #include "tracker/snap.h"
 
@@ -117,21 +122,98 @@ void trk_probes_free(trk_probes *ps)
     memset(ps, 0, sizeof *ps);
 }
 
-static size_t chunk_or_default(size_t chunk)
+/* The balance reader, run at READER by a state override: for each 32-byte word i of the
+ * calldata, mstore(i, balance(calldataload(i))); return(0, calldatasize).
+ *   00 PUSH1 0 | 02 JUMPDEST CALLDATASIZE DUP2 LT ISZERO PUSH1 0x15 JUMPI
+ *   0a DUP1 CALLDATALOAD BALANCE DUP2 MSTORE PUSH1 32 ADD PUSH1 2 JUMP
+ *   15 JUMPDEST CALLDATASIZE PUSH1 0 RETURN */
+static const char reader_code[] = "0x60005b3681101560155780353181526020016002565b366000f3";
+static const char reader_addr[] = "0x000000000000000000000000000000000000ba1a";
+
+static size_t natives_of(const trk_probes *ps, const trk_snap_opts *o)
 {
-    return chunk ? chunk : 1000;
+    size_t n = 0;
+    if (o->reader)
+        while (n < ps->n && ps->v[n].what == TRK_PROBE_NATIVE)
+            n++;
+    return n;
 }
 
-int trk_snap_add(rpc_batch *b, size_t *first, const trk_probes *ps, uint64_t block, size_t chunk)
+static size_t chunk_mc(const trk_snap_opts *o)
+{
+    return o->chunk ? o->chunk : 1000;
+}
+
+static size_t chunk_rd(const trk_snap_opts *o)
+{
+    return o->reader_chunk ? o->reader_chunk : 2000;
+}
+
+/* One reader eth_call over addresses of probes v[0..n). */
+static int add_reader(rpc_batch *b, size_t *idx, const trk_probe *v, size_t n, uint64_t block)
+{
+    size_t cap = 256 + 64 * n;
+    char *q = malloc(cap);
+    if (!q)
+        return TRK_ENOMEM;
+    size_t len = (size_t)snprintf(q, cap, "[{\"to\":\"%s\",\"data\":\"0x", reader_addr);
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        memset(q + len, '0', 24);
+        len += 24;
+        for (int j = 0; j < 20; j++) {
+            q[len++] = hx[v[i].key.address.b[j] >> 4];
+            q[len++] = hx[v[i].key.address.b[j] & 15];
+        }
+    }
+    snprintf(q + len, cap - len, "\"},\"0x%llx\",{\"%s\":{\"code\":\"%s\"}}]",
+             (unsigned long long)block, reader_addr, reader_code);
+    int rc = rpc_batch_add_raw(b, idx, "eth_call", q) ? TRK_ENOMEM : TRK_OK;
+    free(q);
+    return rc;
+}
+
+static int take_reader(trk_probe_result *res, rpc_batch *b, size_t idx, size_t n)
+{
+    cJSON *r = NULL;
+    if (rpc_batch_take_raw(b, idx, &r) != RPC_OK)
+        return TRK_ERPC;
+    int rc = TRK_EDECODE;
+    uint8_t *buf = malloc(32 * n + 1);
+    size_t len;
+    if (buf && cJSON_IsString(r) &&
+        rpc_hex_decode(buf, 32 * n, &len, r->valuestring, strlen(r->valuestring)) == RPC_OK &&
+        len == 32 * n) {
+        for (size_t i = 0; i < n; i++) {
+            res[i].ok = true;
+            rpc_u256_from_be32(&res[i].value, buf + 32 * i);
+        }
+        rc = TRK_OK;
+    }
+    free(buf);
+    cJSON_Delete(r);
+    return rc;
+}
+
+int trk_snap_add(rpc_batch *b, size_t *first, const trk_probes *ps, uint64_t block,
+                 const trk_snap_opts *o)
 {
     *first = 0;
-    chunk = chunk_or_default(chunk);
-    rpc_abi_call3 *calls = malloc((ps->n < chunk ? ps->n : chunk) * sizeof *calls + 1);
-    if (!calls)
-        return TRK_ENOMEM;
+    size_t nat = natives_of(ps, o), chunk = chunk_mc(o);
     int rc = TRK_OK;
     bool have_first = false;
-    for (size_t i = 0; rc == TRK_OK && i < ps->n; i += chunk) {
+    for (size_t i = 0; rc == TRK_OK && i < nat; i += chunk_rd(o)) {
+        size_t idx, n = nat - i < chunk_rd(o) ? nat - i : chunk_rd(o);
+        rc = add_reader(b, &idx, ps->v + i, n, block);
+        if (rc == TRK_OK && !have_first) {
+            *first = idx;
+            have_first = true;
+        }
+    }
+    rpc_abi_call3 *calls = malloc(chunk * sizeof *calls);
+    if (!calls)
+        return TRK_ENOMEM;
+    for (size_t i = nat; rc == TRK_OK && i < ps->n; i += chunk) {
         size_t n = ps->n - i < chunk ? ps->n - i : chunk;
         for (size_t j = 0; j < n; j++) {
             const trk_probe *p = &ps->v[i + j];
@@ -160,18 +242,27 @@ int trk_snap_add(rpc_batch *b, size_t *first, const trk_probes *ps, uint64_t blo
     return rc;
 }
 
-int trk_snap_take(trk_probe_result *res, rpc_batch *b, size_t first, const trk_probes *ps,
-                  size_t chunk)
+int trk_snap_take(trk_probe_result *res, size_t *failed, rpc_batch *b, size_t first,
+                  const trk_probes *ps, const trk_snap_opts *o)
 {
-    chunk = chunk_or_default(chunk);
+    size_t nat = natives_of(ps, o), chunk = chunk_mc(o);
     int rc = TRK_OK;
     size_t call = first;
-    for (size_t i = 0; rc == TRK_OK && i < ps->n; i += chunk, call++) {
+    *failed = 0;
+    memset(res, 0, ps->n * sizeof *res);
+    for (size_t i = 0; rc == TRK_OK && i < nat; i += chunk_rd(o), call++) {
+        size_t n = nat - i < chunk_rd(o) ? nat - i : chunk_rd(o);
+        rc = take_reader(res + i, b, call, n);
+        if (rc)
+            *failed = call;
+    }
+    for (size_t i = nat; rc == TRK_OK && i < ps->n; i += chunk, call++) {
         size_t n = ps->n - i < chunk ? ps->n - i : chunk;
         rpc_bytes ret = {0};
         rpc_abi results;
         size_t count;
         if (rpc_batch_take_bytes(b, call, &ret) != RPC_OK) {
+            *failed = call;
             rc = TRK_ERPC;
             break;
         }
@@ -185,7 +276,6 @@ int trk_snap_take(trk_probe_result *res, rpc_batch *b, size_t first, const trk_p
                 rc = TRK_EDECODE;
                 break;
             }
-            memset(&res[i + j], 0, sizeof res[i + j]);
             if (ok && len >= 32) {
                 res[i + j].ok = true;
                 rpc_u256_from_be32(&res[i + j].value, d);

@@ -58,17 +58,28 @@ void trk_probes_unique(trk_probes *ps);
 void trk_probes_reset(trk_probes *ps);
 void trk_probes_free(trk_probes *ps);
 
-/* trk_snap_add: queue the aggregate3 eth_calls of ps at `block` on batch b, chunk probes
- * per call (0 = 1000).
- * Returns: 0; TRK_ENOMEM; TRK_EINVAL.
+/* How a snapshot is read. Native balances are the bulk of it (every watched address):
+ * with `reader` they go through a 26-byte balance reader installed by an eth_call state
+ * override (32 bytes of calldata per address, 7x less than Multicall3's getEthBalance, so
+ * 10,000 addresses fit in a node's request limit); without it, through Multicall3. */
+typedef struct trk_snap_opts {
+    size_t chunk;        /* probes per Multicall3 call (0 = 1000) */
+    size_t reader_chunk; /* addresses per reader call (0 = 2000: gas of cold BALANCEs) */
+    bool reader;         /* use the state-override reader for TRK_PROBE_NATIVE */
+} trk_snap_opts;
+
+/* trk_snap_add: queue the eth_calls of ps at `block` on batch b. ps must be
+ * trk_probes_unique'd (native probes first).
+ * Returns: 0; TRK_ENOMEM.
  * Out: *first, the batch index of the first call (the others follow). */
 int trk_snap_add(rpc_batch *b, size_t *first, const trk_probes *ps, uint64_t block,
-                 size_t chunk) TRK_WUR;
+                 const trk_snap_opts *o) TRK_WUR;
 
 /* trk_snap_take: read the answers of the calls queued by trk_snap_add.
- * Returns: 0; TRK_ERPC (a call failed: the node's error); TRK_EDECODE (malformed answer).
+ * Returns: 0; TRK_ERPC (a call failed: the node's error; *failed is its batch index);
+ *   TRK_EDECODE (malformed answer).
  * Out: res[0..ps->n), one per probe (caller's array); zeroed on failure. */
-int trk_snap_take(trk_probe_result *res, rpc_batch *b, size_t first, const trk_probes *ps,
-                  size_t chunk) TRK_WUR;
+int trk_snap_take(trk_probe_result *res, size_t *failed, rpc_batch *b, size_t first,
+                  const trk_probes *ps, const trk_snap_opts *o) TRK_WUR;
 
 #endif

@@ -20,6 +20,9 @@ Test(event, topic_constants_are_the_keccak_of_their_signatures)
     cr_expect(!memcmp(&t, &trk_topic_withdrawal, 32));
 }
 
+static const rpc_addr WETH = {{0xee}};
+static const trk_watch WATCH = {NULL, 0, &WETH, 1, NULL, 1000};
+
 static size_t decoder_named(const char *kind)
 {
     size_t n;
@@ -56,7 +59,7 @@ Test(event, an_erc20_transfer_decodes_to_its_ends_amount_and_token)
     rpc_log l = transfer_log(1, 2, 123456789, data);
     trk_event ev;
     bool ok;
-    cr_assert_eq(trk_decode_log(&ev, &ok, (uint16_t)decoder_named("erc20"), &l), 0);
+    cr_assert_eq(trk_decode_log(&ev, &ok, &l, &WATCH), 0);
     cr_assert(ok);
     cr_expect_eq(ev.kind, TRK_EV_TRANSFER);
     cr_expect_eq(ev.from.b[19], 1);
@@ -75,7 +78,7 @@ Test(event, an_erc721_transfer_is_not_an_erc20_one)
     l.data_len = 0;
     trk_event ev;
     bool ok = true;
-    cr_assert_eq(trk_decode_log(&ev, &ok, (uint16_t)decoder_named("erc20"), &l), 0);
+    cr_assert_eq(trk_decode_log(&ev, &ok, &l, &WATCH), 0);
     cr_expect(!ok);
 }
 
@@ -86,7 +89,7 @@ Test(event, a_transfer_with_dirty_address_topic_is_a_decode_error)
     l.topics[1].b[0] = 1; /* high bytes of an address word must be zero */
     trk_event ev;
     bool ok = true;
-    cr_expect_eq(trk_decode_log(&ev, &ok, (uint16_t)decoder_named("erc20"), &l), TRK_EDECODE);
+    cr_expect_eq(trk_decode_log(&ev, &ok, &l, &WATCH), TRK_EDECODE);
     cr_expect(!ok);
 }
 
@@ -101,18 +104,35 @@ Test(event, weth_deposit_and_withdrawal_decode_to_wrap_and_unwrap)
     l.n_topics = 2;
     l.data = data;
     l.data_len = 32;
+    l.address = WETH;
     trk_event ev;
     bool ok;
-    uint16_t weth = (uint16_t)decoder_named("weth");
-    cr_assert_eq(trk_decode_log(&ev, &ok, weth, &l), 0);
+    cr_assert_eq(trk_decode_log(&ev, &ok, &l, &WATCH), 0);
     cr_assert(ok);
     cr_expect_eq(ev.kind, TRK_EV_WRAP);
+    cr_expect_eq(ev.decoder, decoder_named("weth"));
     cr_expect_eq(ev.to.b[19], 4);
     cr_expect_eq(ev.amount.w[0], 9);
     l.topics[0] = trk_topic_withdrawal;
-    cr_assert_eq(trk_decode_log(&ev, &ok, weth, &l), 0);
+    cr_assert_eq(trk_decode_log(&ev, &ok, &l, &WATCH), 0);
     cr_expect_eq(ev.kind, TRK_EV_UNWRAP);
     cr_expect_eq(ev.from.b[19], 4);
+}
+
+Test(event, a_deposit_event_of_a_contract_that_is_not_a_known_weth_is_ignored)
+{
+    uint8_t data[32] = {0};
+    rpc_log l;
+    memset(&l, 0, sizeof l);
+    l.address.b[0] = 0x12; /* not WETH */
+    l.topics[0] = trk_topic_deposit;
+    l.n_topics = 2;
+    l.data = data;
+    l.data_len = 32;
+    trk_event ev;
+    bool ok = true;
+    cr_assert_eq(trk_decode_log(&ev, &ok, &l, &WATCH), 0);
+    cr_expect(!ok);
 }
 
 static void filters_for(size_t naddrs, size_t *erc20, size_t *weth)
@@ -133,10 +153,10 @@ static void filters_for(size_t naddrs, size_t *erc20, size_t *weth)
         total += per;
         if (fs.decoder[i] == decoder_named("erc20"))
             (*erc20)++;
-        else
-            (*weth)++;
+        if (fs.v[i].n_topics[1]) /* the from side also carries WETH Deposit/Withdrawal */
+            *weth += fs.v[i].n_topics[0] == 3;
     }
-    cr_expect_eq(total, 3 * naddrs, "every address twice for erc20, once for weth");
+    cr_expect_eq(total, 2 * naddrs, "every address once as from, once as to");
     trk_filters_free(&fs);
     free(a);
 }
