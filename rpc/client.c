@@ -144,6 +144,14 @@ const uint8_t *rpc_client_revert_data(const rpc_client *c, size_t *len)
     return c->revert.p;
 }
 
+void rpc_client_set_revert(rpc_client *c, rpc_bytes *r)
+{
+    rpc_bytes_free(&c->revert);
+    c->revert = *r;
+    r->p = NULL;
+    r->n = 0;
+}
+
 /* ---- construction ------------------------------------------------------------------ */
 
 static int add_secret(endpoint *e, const char *s, size_t n)
@@ -357,6 +365,7 @@ static void rate_wait(rpc_client *c, endpoint *e)
 typedef struct attempt_res {
     int rc;
     bool retry;          /* worth another attempt (maybe elsewhere) */
+    bool sent;           /* an HTTP request went out */
     long retry_after_ms; /* -1 when none */
 } attempt_res;
 
@@ -394,7 +403,7 @@ static void count_err(endpoint *e, int rc)
 static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n, bool batch,
                            bool is_retry)
 {
-    attempt_res a = {RPC_OK, false, -1};
+    attempt_res a = {RPC_OK, false, true, -1};
     rpc_http_result h;
     rate_wait(c, e);
     e->st.round_trips++;
@@ -465,7 +474,7 @@ static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n
 /* Check e's chain id once; on a mismatch the endpoint is out for good. */
 static attempt_res check_chain(rpc_client *c, endpoint *e, bool is_retry)
 {
-    attempt_res a = {RPC_OK, false, -1};
+    attempt_res a = {RPC_OK, false, false, -1};
     if (e->chain_checked)
         return a;
     rpc_call k;
@@ -576,12 +585,13 @@ static int exchange(rpc_client *c, rpc_call *calls, size_t n, bool batch, long o
         c->last_ep = (size_t)i;
         attempt_res a = check_chain(c, e, tries > 0);
         if (a.rc == RPC_OK) {
+            bool is_retry = tries > 0 && !a.sent; /* one retry counted per attempt */
             for (size_t j = 0; j < n; j++)
                 calls[j].id = c->next_id++;
             rpc_sbuf_reset(&c->req);
             a.rc = rpc_jsonrpc_request(&c->req, calls, n, batch);
             if (a.rc == RPC_OK)
-                a = attempt(c, e, calls, n, batch, tries > 0);
+                a = attempt(c, e, calls, n, batch, is_retry);
             else
                 rpc_client_set_err(c, "cannot build the request: %s", rpc_strerror(a.rc));
         }
@@ -687,13 +697,16 @@ int rpc_eth_block_number(rpc_client *c, uint64_t *number)
             endpoint *e = &c->ep[i];
             if (e->chain_bad || e->cool_until_us > t)
                 continue;
-            if (exchange(c, &k, 1, false, (long)i, 0) == RPC_OK && k.status == RPC_OK) {
+            /* an endpoint found on another chain here is out for good (chain_bad, counted
+             * in err_chain); a call that would need it gets RPC_ECHAIN */
+            int xrc = exchange(c, &k, 1, false, (long)i, 0);
+            if (xrc == RPC_OK && k.status == RPC_OK) {
                 e->st.head = k.r.u64;
                 if (!any || e->st.head > best)
                     best = e->st.head;
                 any = true;
-            } else if (k.answered || c->ep[i].chain_bad) {
-                /* answered with an error, or wrong chain: ignore this endpoint */
+            } else if (xrc == RPC_OK || xrc == RPC_ECHAIN) {
+                /* answered with an error, or wrong chain: leave it out of the head */
             } else {
                 e->cool_until_us = now_us() + backoff_us(c, 1, -1);
             }

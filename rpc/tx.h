@@ -36,7 +36,7 @@ enum rpc_tx_type {
 typedef struct rpc_tx {
     uint8_t type;                      /* enum rpc_tx_type */
     bool has_chain_id;                 /* false only for a pre-EIP-155 legacy tx */
-    uint64_t chain_id;
+    uint64_t chain_id;                 /* ids above 2^64-1 are refused (RPC_ETX) */
     uint64_t nonce;
     rpc_u256 gas_price;                /* types 0, 1 */
     rpc_u256 max_priority_fee_per_gas; /* types 2, 3, 4 */

@@ -35,6 +35,11 @@ static void fixed(char *out, size_t cap, const rpc_u256 *v, unsigned decimals, u
 static void print_rules(const wl_rules *r)
 {
     char buf[160];
+    if (r->from_env) {
+        printf("rules      %s:%u  (values from the environment, not shown)\n", r->path,
+               r->line);
+        return;
+    }
     fixed(buf, sizeof buf, &r->min_usd, WL_USD_DECIMALS, 2);
     if (r->path)
         printf("rules      %s:%u\n", r->path, r->line);
@@ -69,6 +74,10 @@ static void print_summary(const wl_set *set)
     for (size_t i = 0; i < wl_entity_count(set); i++) {
         const wl_entity *e = wl_entity_at(set, i);
         printf("  %-24s %3zu address%s", e->name, e->naddrs, e->naddrs == 1 ? "  " : "es");
+        if (e->from_env) {
+            printf("  (values from the environment, not shown)\n");
+            continue;
+        }
         if (e->since != WL_SINCE_NONE)
             printf("  since %llu", (unsigned long long)e->since);
         for (size_t t = 0; t < e->ntags; t++)
@@ -88,7 +97,8 @@ static void print_summary(const wl_set *set)
     for (size_t i = 0; i < wl_protocol_count(set); i++) {
         const wl_protocol *p = wl_protocol_at(set, i);
         rpc_addr_format(addr, &p->contract);
-        printf("  %-24s %-12s %s", p->name, wl_proto_kind_name(p->kind), addr);
+        printf("  %-24s %-12s %s", p->name, wl_proto_kind_name(p->kind),
+               p->from_env ? "(from the environment)" : addr);
         if (p->kind == WL_PROTO_MORPHO_BLUE)
             printf("  %zu market%s%s", p->nmarkets, p->nmarkets == 1 ? "" : "s",
                    p->nmarkets ? "" : " (all)");
@@ -102,10 +112,14 @@ static void print_summary(const wl_set *set)
         printf("rpc        (none: no [rpc] section)\n");
         return;
     }
-    printf("rpc        %zu endpoint%s, chain_id %llu, confirmations %u, max_lag %u, "
-           "rate_limit %u/s, timeout_ms %u\n",
-           rpc->nurls, rpc->nurls == 1 ? "" : "s", (unsigned long long)rpc->chain_id,
-           rpc->confirmations, rpc->max_lag, rpc->rate_limit, rpc->timeout_ms);
+    if (rpc->from_env)
+        printf("rpc        %zu endpoint%s  (settings from the environment, not shown)\n",
+               rpc->nurls, rpc->nurls == 1 ? "" : "s");
+    else
+        printf("rpc        %zu endpoint%s, chain_id %llu, confirmations %u, max_lag %u, "
+               "rate_limit %u/s, timeout_ms %u\n",
+               rpc->nurls, rpc->nurls == 1 ? "" : "s", (unsigned long long)rpc->chain_id,
+               rpc->confirmations, rpc->max_lag, rpc->rate_limit, rpc->timeout_ms);
     for (size_t i = 0; i < rpc->nurls; i++)
         printf("  %s%s\n", rpc->urls[i].shown,
                rpc->urls[i].secret ? "  (from the environment, not shown)" : "");

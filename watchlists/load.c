@@ -1,6 +1,7 @@
 /* watchlists/load.c — turns the paths of a load (files, directories of *.ini) into file
  * texts for the parser, then finishes the set. Invariant: a load gives a complete set and
  * no errors, or no set and at least one error; the same file is never read twice. */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -160,6 +161,7 @@ int wl_load(wl_set **out, wl_errors *errs, const char *const *paths, size_t npat
     struct load L = {.errs = errs, .opts = opts};
     int rc = WL_OK;
 
+    assert(out && errs && (paths || npaths == 0));
     *out = NULL;
     wl_errors_free(errs);
     if (npaths == 0)

@@ -121,8 +121,10 @@ int wl_watcher_poll(wl_watcher *w, bool *changed)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return WL_OK;
-        if (n <= 0)
+        if (n <= 0) {
+            *changed = false;
             return WL_EWATCH;
+        }
         for (ssize_t off = 0; off < n;) {
             const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
             if (relevant(w, ev))

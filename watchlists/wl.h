@@ -261,8 +261,9 @@ WL_WUR int wl_watcher_open(wl_watcher **w, const char *const *paths, size_t npat
 int wl_watcher_fd(const wl_watcher *w);
 
 /* wl_watcher_poll: drain pending events without blocking.
- * Returns: WL_OK; WL_EWATCH (read failed).
- * Out:     *changed: true when a relevant file changed since the last poll. */
+ * Returns: WL_OK; WL_EWATCH (read failed: reload anyway, then reopen the watcher).
+ * Out:     *changed: true when a relevant file changed since the last poll (also when
+ *          events were lost to a queue overflow); false on error. */
 WL_WUR int wl_watcher_poll(wl_watcher *w, bool *changed);
 
 /* wl_watcher_close: stop watching and free. NULL is a no-op. */

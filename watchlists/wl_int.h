@@ -11,7 +11,6 @@
 #define WL_MAX_FILE_BYTES (16u << 20) /* one watchlist file */
 #define WL_MAX_VALUE 1024             /* a value after ${VAR} expansion */
 #define WL_MAX_NAME 48                /* entity, exchange and protocol names */
-#define WL_MAX_SECTION 49             /* inih keeps 49 bytes of a [section] header */
 
 #if defined(__GNUC__)
 #define WL_PRINTF(a, b) __attribute__((format(printf, a, b)))

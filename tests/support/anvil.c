@@ -3,16 +3,13 @@
  * signal), never by name, so parallel tests and other users' chains are left alone. */
 #include "anvil.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,25 +60,6 @@ static void sleep_ms(unsigned ms)
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-/* A port the kernel just handed out on 127.0.0.1 (free now; anvil may still lose a race). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof sa;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-        port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
 }
 
 /* ---- raw JSON-RPC --------------------------------------------------------------------- */
@@ -192,20 +170,37 @@ int wt_anvil_rpc_str(wt_anvil *a, char *out, size_t cap, const char *method,
 
 /* ---- start / stop ----------------------------------------------------------------------- */
 
+/* The port from anvil's "Listening on 127.0.0.1:PORT" line in its log file; 0 if not yet. */
+static int listening_port(int fd)
+{
+    char text[8192];
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    static const char key[] = "Listening on 127.0.0.1:";
+    const char *p = strstr(text, key);
+    if (!p)
+        return 0;
+    p += sizeof key - 1;
+    int port = 0;
+    while (*p >= '0' && *p <= '9' && port < 65536)
+        port = port * 10 + (*p++ - '0');
+    return (*p == '\n' || *p == '\r') && port > 0 && port < 65536 ? port : 0;
+}
+
+/* anvil binds port 0 itself (no race with other tests for a port) and says which it got
+ * on stdout, which goes to an unlinked temporary file. */
 static int start_once(wt_anvil *a, const wt_anvil_opts *o)
 {
-    int port = free_port();
-    if (port <= 0)
-        return -1;
-    char sport[16], sbt[16], scid[24];
-    snprintf(sport, sizeof sport, "%d", port);
+    char sbt[16], scid[24], logname[] = "/tmp/wt-anvil-XXXXXX";
     const char *argv[16];
     int k = 0;
     argv[k++] = ANVIL_BIN;
     argv[k++] = "--host";
     argv[k++] = "127.0.0.1";
     argv[k++] = "--port";
-    argv[k++] = sport;
+    argv[k++] = "0";
     if (o->no_mining) {
         argv[k++] = "--no-mining";
     } else if (o->block_time) {
@@ -224,43 +219,56 @@ static int start_once(wt_anvil *a, const wt_anvil_opts *o)
     }
     argv[k] = NULL;
 
+    int logfd = mkstemp(logname);
+    if (logfd < 0) {
+        fprintf(stderr, "anvil: cannot create a log file: %s\n", strerror(errno));
+        return -1;
+    }
+    unlink(logname);
     pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        close(logfd);
         return -1;
+    }
     if (pid == 0) {
         /* only async-signal-safe calls until exec */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
             _exit(127);
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
             dup2(null, 0);
-            dup2(null, 1);
-            dup2(null, 2);
-        }
+        dup2(logfd, 1);
+        dup2(logfd, 2);
         execv(ANVIL_BIN, (char *const *)argv);
         _exit(127);
     }
     a->pid = pid;
-    a->port = port;
-    snprintf(a->url, sizeof a->url, "http://127.0.0.1:%d", port);
     track(a, true);
-    /* wait until it answers, or dies (e.g. it lost the port to someone else) */
+    /* wait until it says where it listens and answers there, or dies */
     for (int i = 0; i < 1500; i++) {
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
             a->pid = 0;
             track(a, false);
+            close(logfd);
+            fprintf(stderr, "anvil exited at start (status %d)\n", st);
             return -1;
         }
-        cJSON *r = call(a, "eth_chainId", NULL, 500, true);
-        if (r) {
-            cJSON_Delete(r);
-            return 0;
+        if (!a->port && (a->port = listening_port(logfd)) > 0)
+            snprintf(a->url, sizeof a->url, "http://127.0.0.1:%d", a->port);
+        if (a->port) {
+            cJSON *r = call(a, "eth_chainId", NULL, 500, true);
+            if (r) {
+                cJSON_Delete(r);
+                close(logfd);
+                return 0;
+            }
         }
         sleep_ms(20);
     }
-    fprintf(stderr, "anvil on port %d did not answer within 30 s\n", port);
+    close(logfd);
+    fprintf(stderr, "anvil did not answer within 30 s\n");
     wt_anvil_stop(a);
     return -1;
 }
@@ -280,9 +288,14 @@ int wt_anvil_start(wt_anvil *a, const wt_anvil_opts *o)
         atexit(stop_all);
         atexit_set = true;
     }
-    for (int tries = 0; tries < 5; tries++)
-        if (start_once(a, o) == 0)
+    for (int tries = 0; tries < 3; tries++) {
+        if (start_once(a, o) == 0) {
+            a->no_mining = o->no_mining;
             return 0;
+        }
+        wt_anvil_stop(a); /* frees what the attempt left */
+        memset(a, 0, sizeof *a);
+    }
     fprintf(stderr, "anvil: could not start it\n");
     return -1;
 }
@@ -354,13 +367,14 @@ int wt_anvil_send(wt_anvil *a, const char *from, const char *to, const char *val
         goto done;
     char q[80];
     snprintf(q, sizeof q, "[\"%s\"]", hash);
-    for (int i = 0; i < 200 && !cJSON_IsObject(rcpt); i++) {
+    if (a->no_mining && wt_anvil_mine(a, 1))
+        goto done;
+    /* automine answers before the block is in; with a block time it comes later */
+    for (int i = 0; i < 3000 && !cJSON_IsObject(rcpt); i++) {
         cJSON_Delete(rcpt);
         rcpt = wt_anvil_rpc(a, "eth_getTransactionReceipt", q);
-        if (!cJSON_IsObject(rcpt)) {
-            if (wt_anvil_mine(a, 1)) /* automine off: mine it ourselves */
-                goto done;
-        }
+        if (!cJSON_IsObject(rcpt))
+            sleep_ms(10);
     }
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(rcpt, "status");
     if (!cJSON_IsString(st) || strcmp(st->valuestring, "0x1") != 0) {

@@ -27,6 +27,7 @@ typedef struct wt_anvil {
     int port;
     char url[64];   /* "http://127.0.0.1:PORT" */
     void *curl;     /* the setup helper's own connection */
+    bool no_mining; /* started with no_mining: wt_anvil_send() mines itself */
 } wt_anvil;
 
 typedef struct wt_anvil_opts {
@@ -44,8 +45,9 @@ extern const char *const wt_anvil_account[WT_ANVIL_ACCOUNTS];
 #define WT_MULTICALL3 "0xca11bde05977b3631167028862be2a173976ca11"
 
 /* wt_anvil_start: start anvil (node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil under
- * WT_TOP) on a free 127.0.0.1 port and wait until it answers eth_chainId.
- * Returns 0, or -1 when it could not be started within ~30 s (after a few ports).
+ * WT_TOP) on 127.0.0.1; anvil binds a free port itself (--port 0) and names it on its
+ * stdout, so parallel tests never race for a port. Waits until it answers eth_chainId.
+ * Returns 0, or -1 when it could not be started within ~30 s (after 3 tries).
  * Out: *a, running. In: o may be NULL for defaults. */
 int wt_anvil_start(wt_anvil *a, const wt_anvil_opts *o);
 
@@ -71,7 +73,7 @@ int wt_anvil_mine(wt_anvil *a, unsigned n);
 int64_t wt_anvil_head(wt_anvil *a);
 
 /* wt_anvil_send: eth_sendTransaction from an unlocked account and wait for its receipt
- * (mining a block when automine is off). to == NULL creates a contract; value_hex and
+ * (mining a block itself when the anvil was started with no_mining). to == NULL creates a contract; value_hex and
  * data_hex may be NULL. Returns 0 when the receipt has status 1, else -1.
  * Out: txhash[67] (may be NULL), contract[43] for creations (may be NULL). */
 int wt_anvil_send(wt_anvil *a, const char *from, const char *to, const char *value_hex,

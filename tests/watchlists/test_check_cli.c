@@ -118,6 +118,15 @@ Test(check_cli, secrets_from_the_environment_are_never_printed)
     cr_expect(strstr(r.err, "'${WL_TEST_URL}' is not an http") != NULL, "%s", r.err);
     cr_expect(strstr(r.out, "Zq7SECRET") == NULL && strstr(r.err, "Zq7SECRET") == NULL);
 
+    twrite(d, "w.ini", "[entity \"A\"]\naddress = 0x28c6c06298d514db089934071355e5743bf21d60\n"
+                       "since = ${WL_TEST_URL}\n[rules]\nmin_usd = ${WL_TEST_URL}\n");
+    run_check(&r, d, args, 1, "WL_TEST_URL=987654321");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "987654321") == NULL && strstr(r.out, "987,654,321") == NULL,
+              "%s", r.out);
+    cr_expect(strstr(r.out, "(values from the environment, not shown)") != NULL, "%s", r.out);
+
+    twrite(d, "w.ini", "[rpc]\nurl = ${WL_TEST_URL}\n");
     run_check(&r, d, args, 1, NULL);
     cr_expect_eq(r.status, 1, "undefined variable");
     cr_expect(strstr(r.err, "undefined environment variable ${WL_TEST_URL}") != NULL);
