@@ -113,6 +113,17 @@ struct job {
     size_t whycap;
 };
 
+/* a uint256 word that must fit in a u64 */
+static int word_u64(uint64_t *v, const rpc_abi *a, size_t index)
+{
+    rpc_u256 x;
+    *v = 0;
+    if (rpc_abi_uint(&x, a, index, 256) || !rpc_u256_fits_u64(&x))
+        return TRK_EDECODE;
+    *v = x.w[0];
+    return TRK_OK;
+}
+
 static int send(struct job *j, const char *what)
 {
     int rc = j->io.send(j->io.ctx, j->b);
@@ -148,8 +159,10 @@ static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
     size_t n;
     rpc_abi_init(&a, r.p, r.n);
     rc = TRK_EDECODE;
+    snprintf(j->why, j->whycap, "getReservesList: a malformed answer");
     if (rpc_abi_array(&arr, &n, &a, 0, 1) != RPC_OK || n > 4096)
         goto done;
+    j->why[0] = '\0';
     struct lend_reserve *res = calloc(n ? n : 1, sizeof *res);
     if (!res) {
         rc = TRK_ENOMEM;
@@ -189,7 +202,7 @@ static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
     for (size_t i = 0; rc == TRK_OK && i < n; i++) {
         rpc_bytes c = {0}, t = {0}, s = {0};
         rpc_abi ca, ta;
-        uint64_t dec, lt;
+        uint64_t dec = 0, lt = 0;
         rc = take(j, &c, first + 3 * i, "getReserveConfigurationData");
         if (!rc)
             rc = take(j, &t, first + 3 * i + 1, "getReserveTokensAddresses");
@@ -198,10 +211,12 @@ static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
         if (!rc) {
             rpc_abi_init(&ca, c.p, c.n);
             rpc_abi_init(&ta, t.p, t.n);
-            if (rpc_abi_u64(&dec, &ca, 0, 256) || rpc_abi_u64(&lt, &ca, 2, 256) || dec > 36 ||
+            if (word_u64(&dec, &ca, 0) || word_u64(&lt, &ca, 2) || dec > 36 ||
                 lt > 10000 || rpc_abi_address(&res[i].atoken, &ta, 0) ||
                 rpc_abi_address(&res[i].sdebt, &ta, 1) || rpc_abi_address(&res[i].vdebt, &ta, 2))
                 rc = TRK_EDECODE;
+            if (rc)
+                snprintf(j->why, j->whycap, "reserve parameters: a malformed answer");
             res[i].decimals = (uint8_t)dec;
             res[i].lt_bps = (uint32_t)lt;
             res[i].eth = trk_lending_eth_symbol(res[i].symbol);
@@ -315,6 +330,8 @@ static int load_markets(trk_lending *l, struct job *j, const trk_event *ev, size
             rc = TRK_EDECODE;
         rpc_bytes_free(&r);
     }
+    if (rc == TRK_EDECODE)
+        snprintf(j->why, j->whycap, "idToMarketParams: a malformed answer");
     if (rc)
         goto fail;
     rpc_batch_free(j->b);
@@ -345,7 +362,7 @@ static int load_markets(trk_lending *l, struct job *j, const trk_event *ev, size
             if (rpc_batch_take_bytes(j->b, at, &d) == RPC_OK) {
                 rpc_abi a;
                 rpc_abi_init(&a, d.p, d.n);
-                if (rpc_abi_u64(&dec, &a, 0, 256) || dec > 36)
+                if (word_u64(&dec, &a, 0) || dec > 36)
                     dec = 18;
             }
             if (rpc_batch_take_bytes(j->b, at + 1, &s) == RPC_OK)
