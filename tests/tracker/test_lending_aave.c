@@ -161,3 +161,54 @@ Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protoc
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_after));
     free(l.v);
 }
+
+Test(lending_aave, a_reorg_across_a_repay_retracts_it_and_the_new_branch_has_its_own_figures,
+     .fini = stop, .timeout = 180)
+{
+    lend_world(&W, RULES);
+    mint(&W, LENDER, TRK_AAVE_USDT, 1000000);
+    supply(&W, LENDER, TRK_AAVE_USDT, 1000000);
+    mint(&W, WHALE_A, TRK_AAVE_WETH, 100);
+    supply(&W, WHALE_A, TRK_AAVE_WETH, 100);
+    trk_aave_tx t_borrow = borrow(&W, WHALE_A, TRK_AAVE_USDT, 150000);
+    world_run(&W);
+    rpc_u256 hf_borrow = hf_at(&W, WHALE_A, t_borrow.block);
+    char snap[32];
+    cr_assert_eq(wt_anvil_snapshot(&W.A, snap), 0);
+    trk_aave_tx t_old = repay(&W, WHALE_A, TRK_AAVE_USDT, 50000);
+    world_run(&W);
+    movelist before = world_moves(W.s);
+    cr_assert_eq(before.v[before.n - 1].kind, STORE_KIND_REPAY);
+    cr_assert_eq(before.v[before.n - 1].block, t_old.block);
+
+    cr_assert_eq(wt_anvil_revert(&W.A, snap), 0);
+    trk_aave_tx t_new = repay(&W, WHALE_A, TRK_AAVE_USDT, 20000);
+    cr_assert_eq(t_new.block, t_old.block, "the same height on the new branch");
+    rpc_u256 hf_new = hf_at(&W, WHALE_A, t_new.block);
+    trk_step st;
+    int rc = trk_pipe_step(W.p, &st);
+    cr_assert_eq(rc, 0, "%s: %s", trk_strerror(rc), trk_pipe_why(W.p));
+    cr_assert(st.reorg);
+    world_run(&W);
+
+    movelist l = world_moves(W.s);
+    cr_assert_eq(l.n, before.n + 2, "a retraction and the new repay");
+    const store_move *ret = &l.v[before.n], *m = &l.v[before.n + 1];
+    cr_expect_eq(ret->kind, STORE_KIND_RETRACTED);
+    cr_expect_eq(ret->retracted_kind, STORE_KIND_REPAY);
+    cr_expect_eq(ret->retracts, before.v[before.n - 1].seq);
+    cr_expect(l.v[before.n - 1].flags & STORE_MOVE_RETRACTED);
+    cr_expect_eq(m->kind, STORE_KIND_REPAY);
+    cr_expect(!memcmp(&m->tx_hash, &t_new.hash, 32));
+    rpc_u256 r20 = units(20000, 6);
+    assert_u256_eq(&m->amount, &r20);
+    assert_u256_eq(&m->hf_before, &hf_borrow);
+    assert_u256_eq(&m->hf_after, &hf_new);
+    /* the line: (150,000 - 20,000) / (100 x 0.825) = $1,575.75757576 */
+    rpc_u256 line = rpc_u256_from_u64(157575757576ull);
+    assert_u256_eq(&m->liq_after, &line);
+    store_position p = account_row(&W, WHALE_A);
+    assert_u256_eq(&p.hf, &hf_new);
+    free(before.v);
+    free(l.v);
+}
