@@ -76,6 +76,7 @@ typedef struct store_batch store_batch;
 /* store_batch_new: an empty batch that refuses to grow past cap bytes (0 = 64 MiB).
  * Returns: 0; STORE_ENOMEM. Out: *out, NULL on failure. */
 int store_batch_new(store_batch **out, size_t cap) STORE_WUR;
+/* store_batch_free: frees the batch and its memory; NULL is a no-op. */
 void store_batch_free(store_batch *b);
 /* store_batch_reset: empties the batch for reuse, keeping its memory. */
 void store_batch_reset(store_batch *b);
@@ -172,8 +173,8 @@ int store_snapshot_latest(store *s, const rpc_addr *address, store_pos_fn fn,
 /* store_wait_moves: blocks until the log's last seq is above after_seq or timeout_ms
  * passes (-1 = no limit). Sleeps on a file-change notification of the data file (inotify),
  * re-checking at least every 250 ms in case one is missed; no busy polling.
- * Returns: 0; STORE_ETIMEOUT; STORE_EIO; STORE_ELMDB.
- * Out: *last_seq (may be NULL): the last seq seen. */
+ * Returns: 0; STORE_ETIMEOUT; STORE_EIO; STORE_EBUSY; STORE_ELMDB.
+ * Out: *last_seq (may be NULL): the last seq seen (also on STORE_ETIMEOUT; 0 on errors). */
 int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeout_ms) STORE_WUR;
 
 /* ---- Outbox: alerts waiting for delivery ----------------------------------------- */
