@@ -144,6 +144,14 @@ const uint8_t *rpc_client_revert_data(const rpc_client *c, size_t *len)
     return c->revert.p;
 }
 
+void rpc_client_set_revert(rpc_client *c, rpc_bytes *r)
+{
+    rpc_bytes_free(&c->revert);
+    c->revert = *r;
+    r->p = NULL;
+    r->n = 0;
+}
+
 /* ---- construction ------------------------------------------------------------------ */
 
 static int add_secret(endpoint *e, const char *s, size_t n)
@@ -689,13 +697,16 @@ int rpc_eth_block_number(rpc_client *c, uint64_t *number)
             endpoint *e = &c->ep[i];
             if (e->chain_bad || e->cool_until_us > t)
                 continue;
-            if (exchange(c, &k, 1, false, (long)i, 0) == RPC_OK && k.status == RPC_OK) {
+            /* an endpoint found on another chain here is out for good (chain_bad, counted
+             * in err_chain); a call that would need it gets RPC_ECHAIN */
+            int xrc = exchange(c, &k, 1, false, (long)i, 0);
+            if (xrc == RPC_OK && k.status == RPC_OK) {
                 e->st.head = k.r.u64;
                 if (!any || e->st.head > best)
                     best = e->st.head;
                 any = true;
-            } else if (k.answered || c->ep[i].chain_bad) {
-                /* answered with an error, or wrong chain: ignore this endpoint */
+            } else if (xrc == RPC_OK || xrc == RPC_ECHAIN) {
+                /* answered with an error, or wrong chain: leave it out of the head */
             } else {
                 e->cool_until_us = now_us() + backoff_us(c, 1, -1);
             }

@@ -139,6 +139,9 @@ RPC_WUR int rpc_client_exchange(rpc_client *c, rpc_call *calls, size_t n, bool b
  * Returns RPC_OK when all are answered, else the error that stopped it. */
 RPC_WUR int rpc_client_send_calls(rpc_client *c, rpc_call *v, size_t n);
 
+/* rpc_client_set_revert: move *r into the client's revert data (rpc_client_revert_data). */
+void rpc_client_set_revert(rpc_client *c, rpc_bytes *r);
+
 /* rpc_client_set_err: set the client's error text (printf-style, truncated). */
 void rpc_client_set_err(rpc_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -269,6 +269,8 @@ int rpc_node_error_class(const char *method, long code, const char *message)
         "response size should not greater than", "response size exceeded",
         "too many results", "exceeds max results", "max results", "blocks range",
         "range should work", "query timeout exceeded", "returned more than",
+        "is limited to", "max range", "max block range", "range limit", "too wide",
+        "too large", "too big", "too many", "result limit", "results limit",
     };
     const char *m = message ? message : "";
     if (code == 3 || has_ci(m, "execution reverted") || has_ci(m, "vm execution error") ||
@@ -279,10 +281,15 @@ int rpc_node_error_class(const char *method, long code, const char *message)
     for (size_t i = 0; i < sizeof ratelimit / sizeof *ratelimit; i++)
         if (has_ci(m, ratelimit[i]))
             return RPC_ERATELIMIT;
-    if (strcmp(method, "eth_getLogs") == 0)
+    if (strcmp(method, "eth_getLogs") == 0) {
+        /* Infura's -32005 "limit exceeded" and QuickNode's -32614 are range refusals for
+         * eth_getLogs once the rate-limit wording above is ruled out */
+        if (code == -32005 || code == -32614)
+            return RPC_ERANGE;
         for (size_t i = 0; i < sizeof range / sizeof *range; i++)
             if (has_ci(m, range[i]))
                 return RPC_ERANGE;
+    }
     return RPC_ENODE;
 }
 

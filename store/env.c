@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +109,23 @@ static int grow_map(store *s)
     return 0;
 }
 
+/* LMDB reports a short write as EIO, and a full disk or a file size limit usually shows
+ * as a short write. Tell them apart by looking at the room left afterwards. */
+static int commit_error(store *s, int rc)
+{
+    if (rc != EIO)
+        return store__err(rc);
+    struct stat st;
+    struct rlimit rl;
+    struct statvfs vfs;
+    if (stat(s->data_path, &st) == 0 && getrlimit(RLIMIT_FSIZE, &rl) == 0 &&
+        rl.rlim_cur != RLIM_INFINITY && (uint64_t)st.st_size + (1u << 16) > rl.rlim_cur)
+        return STORE_EDISKFULL;
+    if (statvfs(s->data_path, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < (1u << 20))
+        return STORE_EDISKFULL;
+    return STORE_EIO;
+}
+
 int store__write(store *s, store__apply_fn apply, void *arg)
 {
     if (s->readonly)
@@ -133,7 +152,7 @@ int store__write(store *s, store__apply_fn apply, void *arg)
                 return rc;
             continue;
         }
-        return store__err(rc);
+        return commit_error(s, rc);
     }
 }
 
@@ -488,7 +507,7 @@ int store_open(store **out, char *why, size_t why_len, const char *dir, const st
         }
         env_close(s); /* one environment per file per process: close before reopening */
     }
-    rc = env_open(s, why, why_len, dir, 0);
+    rc = env_open(s, why, why_len, dir, opts->nosync ? MDB_NOSYNC : 0);
     if (rc)
         goto fail;
     rc = store__write(s, create_dbs, (void *)opts);

@@ -27,6 +27,8 @@ typedef struct store_opts {
     size_t map_size;    /* initial map in bytes; 0 = 16 MiB. Grows by doubling when full */
     size_t map_max;     /* growth stops here (STORE_EMAPFULL); 0 = 1 TiB */
     unsigned keep_blocks; /* block hashes kept behind the cursor (reorg window); 0 = 1024 */
+    int nosync; /* nonzero: commits skip fsync. A killed process still loses nothing; a
+                 * machine crash may lose the last commits, never consistency. Tests, bench */
 } store_opts;
 
 /* store_open: opens (a writer creates it if missing) the store in directory dir. An

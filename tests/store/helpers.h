@@ -5,6 +5,7 @@
 #define WT_TESTS_STORE_HELPERS_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,5 +235,66 @@ static inline int same_move(const store_move *got, uint64_t block, unsigned i)
     want.seq = got->seq;
     return move_eq(&want, got);
 }
+
+/* Starts WT_BUILD_DIR/tests/<prog> with args (NULL-terminated, without argv[0]); its
+ * stdout goes to *out_fd (a pipe the caller reads and closes) when out_fd is not NULL.
+ * Returns the pid, or -1. */
+#ifdef WT_BUILD_DIR
+#include <sys/types.h>
+#include <sys/wait.h>
+static inline pid_t spawn_prog(const char *prog, const char *const *args, int *out_fd)
+{
+    char path[1024];
+    const char *argv[16];
+    int p[2] = {-1, -1};
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/tests/%s", WT_BUILD_DIR, prog);
+    argv[n++] = path;
+    for (; args && *args && n < 15; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    if (out_fd && pipe(p) != 0)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (out_fd) {
+            dup2(p[1], 1);
+            close(p[0]);
+            close(p[1]);
+        }
+        execv(path, (char *const *)argv);
+        _exit(127);
+    }
+    if (out_fd) {
+        close(p[1]);
+        *out_fd = pid > 0 ? p[0] : -1;
+        if (pid < 0)
+            close(p[0]);
+    }
+    return pid;
+}
+
+/* Reads everything from fd into buf (NUL-terminated), closes fd. */
+static inline void read_all_fd(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < cap && (r = read(fd, buf + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
+    buf[n] = '\0';
+    close(fd);
+}
+
+/* Waits for pid; returns its exit code, 128 + signal if killed, or -1. */
+static inline int wait_exit(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+#endif
 
 #endif
