@@ -128,7 +128,9 @@ int store_rollback(store *s, size_t *retracted, uint64_t block) STORE_WUR;
 /* ---- Reading: each query is one read transaction, a consistent view -------------- */
 
 /* Callbacks get borrowed records, valid during the call. Return 0 to go on, >0 to stop
- * (the query then returns 0), <0 to stop and have the query return that value. */
+ * (the query then returns 0), <0 to stop and have the query return that value. The read
+ * transaction stays open meanwhile: keep callbacks short (an old reader keeps LMDB from
+ * reusing pages, and the file grows). A callback must not use the same store handle. */
 typedef int (*store_move_fn)(void *ctx, const store_move *m);
 typedef int (*store_pos_fn)(void *ctx, const store_pos_key *key, const store_position *p);
 

@@ -203,3 +203,31 @@ Test(full, a_reader_adopts_a_map_grown_by_a_writer_in_another_process)
     cr_expect_eq(info.map_size, field(out, "map"));
     store_close(s);
 }
+
+Test(full, a_rollback_that_fills_the_map_is_replayed_whole_after_growing_it)
+{
+    store *s;
+    store_batch *b;
+    store_info before, after;
+    store_opts o = writer_opts();
+    o.map_size = 64 << 10;
+    o.nosync = 1;
+    cr_assert_eq(store_open(&s, NULL, 0, dir, &o), 0);
+    cr_assert_eq(store_batch_new(&b, 0), 0);
+    size_t live = 0;
+    for (uint64_t blk = 1; blk <= 400; blk++) {
+        cr_assert_eq(gen_batch(b, blk), 0);
+        cr_assert_eq(store_commit(s, NULL, b), 0);
+        live += blk > 1 ? moves_in(blk) : 0;
+    }
+    cr_assert_eq(store_info_get(s, &before), 0);
+    size_t n = 0;
+    cr_assert_eq(store_rollback(s, &n, 1), 0);
+    cr_assert_eq(store_info_get(s, &after), 0);
+    cr_expect_gt(after.map_size, before.map_size, "the rollback needed a larger map");
+    cr_expect_eq(n, live, "each move retracted once, though the transaction ran twice");
+    cr_expect_eq(after.last_seq, before.last_seq + live);
+    cr_expect_eq(after.cursor_block, 1);
+    store_batch_free(b);
+    store_close(s);
+}
