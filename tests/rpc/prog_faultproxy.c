@@ -5,7 +5,9 @@
  *
  * Usage: prog_faultproxy --upstream URL [--port N] [--rule "FAULT key=value ..."]...
  * Prints "port N" on stdout once listening on 127.0.0.1. Control (not counted as traffic):
- *   GET /_ctl                 -> the stats JSON
+ *   GET /_ctl                 -> the stats JSON: requests (JSON-RPC HTTP requests), forwarded,
+ *                                connections, upstream_errors, calls {method: n}, faults
+ *                                {fault: times served}, rules [{fault, matched, served}]
  *   POST /_ctl, one command a line: "reset" (rules and counters), "clear" (rules only),
  *   "stats", "rule FAULT [count=N] [skip=N] [method=M] [prob=P seed=S] [args]".
  * Faults and their args:
@@ -352,15 +354,35 @@ static char *stats_json(void)
         cJSON_AddNumberToObject(r, "served", (double)g.rules[i].served);
         cJSON_AddItemToArray(rules, r);
     }
+    cJSON *faults = cJSON_CreateObject();
+    for (int f = 0; f < F_COUNT_; f++) {
+        long n = 0;
+        for (int i = 0; i < g.nrules; i++)
+            if (g.rules[i].f == (enum fault)f) n += g.rules[i].served;
+        if (n) cJSON_AddNumberToObject(faults, fault_names[f], (double)n);
+    }
     pthread_mutex_unlock(&g.mu);
     cJSON_AddItemToObject(o, "calls", calls);
+    cJSON_AddItemToObject(o, "faults", faults);
     cJSON_AddItemToObject(o, "rules", rules);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
 }
 
-/* control: run the command lines of a POST /_ctl body; the answer is JSON, *status its code. */
+static char *ctl_answer(bool ok, const char *error, int rule)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", ok);
+    if (error) cJSON_AddStringToObject(o, "error", error);
+    if (rule >= 0) cJSON_AddNumberToObject(o, "rule", rule);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* control: run the command lines of a POST /_ctl body in order, stopping at the first bad
+ * one (the lines before it stay done); the answer is JSON, *status its HTTP status. */
 static char *control(const char *body, size_t n, int *status)
 {
     *status = 200;
@@ -391,43 +413,27 @@ static char *control(const char *body, size_t n, int *status)
         } else if (ll > 5 && !memcmp(l, "rule ", 5)) {
             struct rule r;
             const char *why = NULL;
-            if (parse_rule(&r, l + 5, ll - 5, &why)) goto bad;
-            pthread_mutex_lock(&g.mu);
-            if (g.nrules < MAX_RULES) {
-                g.rules[g.nrules] = r;
-                last_rule = g.nrules++;
-            } else {
-                why = "too many rules";
+            int added = -1;
+            if (parse_rule(&r, l + 5, ll - 5, &why) == 0) {
+                pthread_mutex_lock(&g.mu);
+                if (g.nrules < MAX_RULES) {
+                    g.rules[g.nrules] = r;
+                    added = g.nrules++;
+                }
+                pthread_mutex_unlock(&g.mu);
+                if (added < 0) why = "too many rules";
             }
-            pthread_mutex_unlock(&g.mu);
-            if (last_rule < 0) goto bad;
-            continue;
-        bad:;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddFalseToObject(o, "ok");
-            cJSON_AddStringToObject(o, "error", why ? why : "bad rule");
-            char *s = cJSON_PrintUnformatted(o);
-            cJSON_Delete(o);
-            *status = 400;
-            return s;
+            if (added < 0) {
+                *status = 400;
+                return ctl_answer(false, why, -1);
+            }
+            last_rule = added;
         } else {
             *status = 400;
-            char *s = NULL;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddFalseToObject(o, "ok");
-            cJSON_AddStringToObject(o, "error", "unknown command");
-            s = cJSON_PrintUnformatted(o);
-            cJSON_Delete(o);
-            return s;
+            return ctl_answer(false, "unknown command", -1);
         }
     }
-    if (want_stats) return stats_json();
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddTrueToObject(o, "ok");
-    if (last_rule >= 0) cJSON_AddNumberToObject(o, "rule", last_rule);
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return s;
+    return want_stats ? stats_json() : ctl_answer(true, NULL, last_rule);
 }
 
 /* ---- one downstream connection ---- */

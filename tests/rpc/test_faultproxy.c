@@ -183,6 +183,8 @@ Test(faultproxy, truncates_or_cuts_the_body_as_scripted)
     free(direct);
     cr_expect_eq(wt_proxy_stat(&px, "served.0"), 1);
     cr_expect_eq(wt_proxy_stat(&px, "served.1"), 1);
+    cr_expect_eq(wt_proxy_stat(&px, "faults.truncate"), 1);
+    cr_expect_eq(wt_proxy_stat(&px, "faults.hang"), 0);
 }
 
 Test(faultproxy, serves_an_html_page_instead_of_json)
@@ -287,7 +289,9 @@ Test(faultproxy, refuses_bad_rules_and_commands)
     cr_expect_eq(wt_proxy_rule(&px, "http status=429 prob=2"), -1);
     cr_expect_eq(wt_proxy_rule(&px, "http status=429 count=x"), -1);
     cr_expect_neq(wt_proxy_ctl(&px, NULL, "launch"), 0);
-    cr_expect_eq(wt_proxy_rule(&px, "http status=429"), 0, "nothing half-added before");
+    cr_expect_neq(wt_proxy_ctl(&px, NULL, "rule http status=500\nrule nonsense"), 0);
+    cr_expect_eq(wt_proxy_rule(&px, "html"), 1, "lines before a bad one stay done");
+
 }
 
 /* get_logs: eth_getLogs of addr over [from, to] through the proxy (the whole answer). */

@@ -270,6 +270,52 @@ Test(faults, a_batch_answer_missing_one_result_is_sent_again)
     cr_expect_eq(stats(0).err_json, 1);
 }
 
+Test(faults, seeded_random_faults_of_every_retryable_class_never_give_a_wrong_answer)
+{
+    rpc_u256 want[5];
+    for (int i = 0; i < 5; i++) want[i] = set_balance(i + 1);
+    rpc_client_opts o = quick_opts();
+    o.max_retries = 8;
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_ctl(&P, NULL,
+                              "rule http status=500 prob=0.1 seed=1\n"
+                              "rule http status=429 prob=0.1 seed=2\n"
+                              "rule truncate prob=0.1 seed=3\n"
+                              "rule wrong_id prob=0.1 seed=4\n"
+                              "rule close_mid_body prob=0.1 seed=5\n"
+                              "rule html prob=0.1 seed=6\n"
+                              "rule reorder prob=0.3 seed=7\n"
+                              "rule drop_one prob=0.1 seed=8"),
+                 0);
+    for (int round = 0; round < 20; round++) {
+        expect_balance(round % 5 + 1, &want[round % 5]);
+        batch_of_balances(want);
+    }
+    static const char *const classes[] = {"http", "truncate", "wrong_id", "close_mid_body",
+                                          "html", "reorder", "drop_one"};
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "faults.%s", classes[i]);
+        cr_expect_geq(wt_proxy_stat(&P, key), 1, "%s happened at least once", classes[i]);
+    }
+}
+
+Test(faults, the_rate_limit_spaces_requests_to_one_endpoint)
+{
+    rpc_client_opts o = quick_opts();
+    o.rate_per_sec = 10;
+    o.rate_burst = 1;
+    through_proxy(&o);
+    double t0 = now();
+    for (int i = 0; i < 11; i++) {
+        uint64_t head;
+        cr_assert_eq(rpc_eth_block_number(C, &head), RPC_OK);
+    }
+    double took = now() - t0;
+    cr_expect_geq(took, 0.95, "11 requests at 10/s with a burst of 1 (%.3f s)", took);
+    cr_expect_eq(wt_proxy_stat(&P, "requests"), 11);
+}
+
 /* ---- clear errors ---- */
 
 Test(faults, a_5xx_that_persists_ends_in_rpc_ehttp_after_the_configured_retries)

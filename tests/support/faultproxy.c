@@ -216,9 +216,12 @@ long wt_proxy_stat(wt_proxy *p, const char *key)
     if (wt_proxy_ctl(p, &a, "stats")) return -1;
     cJSON *o = cJSON_Parse(a), *x = NULL;
     free(a);
-    if (!strncmp(key, "calls.", 6)) {
-        x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "calls"),
-                                             key + 6);
+    if (!strncmp(key, "calls.", 6) || !strncmp(key, "faults.", 7)) {
+        const char *dot = strchr(key, '.');
+        char group[8];
+        memcpy(group, key, (size_t)(dot - key));
+        group[dot - key] = '\0';
+        x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, group), dot + 1);
         if (!x && o) v = 0;
     } else if (!strncmp(key, "served.", 7) || !strncmp(key, "matched.", 8)) {
         const char *dot = strchr(key, '.');

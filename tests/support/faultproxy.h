@@ -36,8 +36,8 @@ int wt_proxy_rule(wt_proxy *p, const char *rule) __attribute__((warn_unused_resu
 
 /* wt_proxy_stat: one counter of the proxy: "requests" (JSON-RPC HTTP requests),
  * "forwarded" (sent upstream), "connections" (TCP connections accepted), "calls.METHOD"
- * (calls of that method, batch elements counted one by one), "served.N" / "matched.N"
- * (rule N). Returns: the value (0 for a method never called); -1 when unreadable. */
+ * (calls of that method, batch elements counted one by one), "faults.FAULT" (times that
+ * fault class was served, all rules together), "served.N" / "matched.N" (rule N). Returns: the value (0 for a method never called); -1 when unreadable. */
 long wt_proxy_stat(wt_proxy *p, const char *key);
 
 /* wt_http_post: POST body (application/json) with plain libcurl, no retry.
