@@ -1,70 +1,26 @@
 /* tests/rpc/test_faultproxy.c — the fault proxy itself, checked with plain libcurl in front of a
  * real anvil: every fault the client tests rely on does what prog_faultproxy.c says, and
  * counts what it served. Each test starts its own anvil and proxy and always stops both. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 
+#include "tests/support/anvil.h"
 #include "tests/support/faultproxy.h"
 #include "tests/support/logemitter.h"
 
-static pid_t anvil_pid;
-static char anvil_url[64];
+static wt_anvil A;
 static wt_proxy px;
-
-static void anvil_stop(void)
-{
-    if (anvil_pid > 0) {
-        kill(anvil_pid, SIGKILL);
-        waitpid(anvil_pid, NULL, 0);
-    }
-    anvil_pid = 0;
-}
-
-static int anvil_start(void)
-{
-    unsigned port = wt_free_port();
-    char ports[16];
-    if (!port) return -1;
-    snprintf(ports, sizeof ports, "%u", port);
-    snprintf(anvil_url, sizeof anvil_url, "http://127.0.0.1:%u/", port);
-    pid_t parent = getpid();
-    anvil_pid = fork();
-    if (anvil_pid < 0) return anvil_pid = 0, -1;
-    if (anvil_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (!freopen("/dev/null", "w", stdout)) _exit(127);
-        execl(WT_TOP "/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", "anvil", "--port",
-              ports, "--silent", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 300; i++) { /* up to 15 s */
-        long st = 0;
-        if (wt_http_post(anvil_url, 1000, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}",
-                         &st, NULL, NULL) == 0 && st == 200)
-            return 0;
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    anvil_stop();
-    return -1;
-}
 
 static void setup(void)
 {
-    int a = anvil_start();
-    int p = a == 0 ? wt_proxy_start(&px, anvil_url) : -1;
-    if (p) anvil_stop();
+    int a = wt_anvil_start(&A, NULL);
+    int p = a == 0 ? wt_proxy_start(&px, A.url) : -1;
+    if (p) wt_anvil_stop(&A);
     cr_assert_eq(a, 0, "anvil did not start");
     cr_assert_eq(p, 0, "the proxy did not start");
 }
@@ -72,7 +28,7 @@ static void setup(void)
 static void teardown(void)
 {
     wt_proxy_stop(&px);
-    anvil_stop();
+    wt_anvil_stop(&A);
 }
 
 TestSuite(faultproxy, .init = setup, .fini = teardown, .timeout = 60);
@@ -110,7 +66,7 @@ Test(faultproxy, passes_requests_through_unchanged_when_no_rule_matches)
 {
     long st1 = 0, st2 = 0;
     char *direct = NULL, *via = post(head_q, &st2, NULL);
-    cr_assert_eq(wt_http_post(anvil_url, 10000, head_q, &st1, &direct, NULL), 0);
+    cr_assert_eq(wt_http_post(A.url, 10000, head_q, &st1, &direct, NULL), 0);
     cr_expect_eq(st1, st2);
     cr_expect_str_eq(via, direct);
     free(via);
@@ -164,7 +120,7 @@ Test(faultproxy, truncates_or_cuts_the_body_as_scripted)
 {
     long st = 0;
     char *direct = NULL;
-    cr_assert_eq(wt_http_post(anvil_url, 10000, chain_id_q, &st, &direct, NULL), 0);
+    cr_assert_eq(wt_http_post(A.url, 10000, chain_id_q, &st, &direct, NULL), 0);
     cr_assert_eq(wt_proxy_rule(&px, "truncate count=1"), 0);
     cr_assert_eq(wt_proxy_rule(&px, "close_mid_body count=1"), 1);
     char *a = post(chain_id_q, &st, NULL);
@@ -319,10 +275,10 @@ Test(faultproxy, refuses_get_logs_by_the_real_result_count_and_by_the_block_rang
 {
     char addr[43];
     uint64_t b1, b2, b3;
-    cr_assert_eq(wt_emitter_deploy(anvil_url, addr), 0);
-    cr_assert_eq(wt_emitter_emit(anvil_url, addr, 30, &b1), 0);
-    cr_assert_eq(wt_emitter_emit(anvil_url, addr, 5, &b2), 0);
-    cr_assert_eq(wt_emitter_emit(anvil_url, addr, 5, &b3), 0);
+    cr_assert_eq(wt_emitter_deploy(&A, addr), 0);
+    cr_assert_eq(wt_emitter_emit(&A, addr, 30, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(&A, addr, 5, &b2), 0);
+    cr_assert_eq(wt_emitter_emit(&A, addr, 5, &b3), 0);
     cr_assert_eq(wt_proxy_rule(&px, "results_cap max=10"), 0);
     long code = 0;
     cJSON *o = get_logs(addr, b1, b1);

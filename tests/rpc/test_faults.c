@@ -13,6 +13,7 @@
 
 #include "rpc/addr.h"
 #include "rpc/client.h"
+#include "rpc/logs.h"
 #include "rpc/u256.h"
 #include "tests/support/anvil.h"
 #include "tests/support/faultproxy.h"
@@ -458,9 +459,9 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
 {
     char emitter[43];
     uint64_t b1 = 0, b2 = 0;
-    cr_assert_eq(wt_emitter_deploy(A.url, emitter), 0);
-    cr_assert_eq(wt_emitter_emit(A.url, emitter, 20, &b1), 0);
-    cr_assert_eq(wt_emitter_emit(A.url, emitter, 20, &b2), 0);
+    cr_assert_eq(wt_emitter_deploy(&A, emitter), 0);
+    cr_assert_eq(wt_emitter_emit(&A, emitter, 20, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(&A, emitter, 20, &b2), 0);
     rpc_client_opts o = quick_opts();
     through_proxy(&o);
     rpc_addr ea = addr_of(emitter);
@@ -488,4 +489,129 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
     cr_assert_eq(rpc_eth_get_logs(C, &logs, &f), RPC_OK, "under the cap it answers");
     cr_expect_eq(logs.n, 40);
     rpc_logs_free(&logs);
+}
+
+/* ---- eth_getLogs splitting under a provider's caps (rpc/logs.h) ---- */
+
+/* emit_pattern: 30 blocks with 1..45 logs each (a fixed, uneven pattern) and runs of empty
+ * blocks between them. Out: the range [*from, *to] and the number of logs in it. */
+static size_t emit_pattern(char emitter[43], uint64_t *from, uint64_t *to)
+{
+    size_t total = 0;
+    cr_assert_eq(wt_emitter_deploy(&A, emitter), 0);
+    for (unsigned i = 0; i < 30; i++) {
+        unsigned n = (i * 37u) % 45u + 1u;
+        uint64_t b = 0;
+        cr_assert_eq(wt_emitter_emit(&A, emitter, n, &b), 0);
+        if (i == 0) *from = b;
+        *to = b;
+        total += n;
+        if (i % 7 == 3) cr_assert_eq(wt_anvil_mine(&A, 5), 0);
+    }
+    return total;
+}
+
+static void expect_same_logs(const rpc_logs *got, const rpc_logs *want)
+{
+    cr_assert_eq(got->n, want->n, "%zu logs, anvil has %zu", got->n, want->n);
+    for (size_t i = 0; i < got->n; i++) {
+        const rpc_log *g = &got->v[i], *w = &want->v[i];
+        cr_assert(g->block_number == w->block_number && g->log_index == w->log_index &&
+                      !memcmp(&g->tx_hash, &w->tx_hash, sizeof g->tx_hash) &&
+                      g->n_topics == w->n_topics &&
+                      !memcmp(g->topics, w->topics, sizeof g->topics) &&
+                      !memcmp(&g->address, &w->address, sizeof g->address),
+                  "log %zu differs (block %llu index %llu)", i,
+                  (unsigned long long)g->block_number, (unsigned long long)g->log_index);
+    }
+}
+
+/* reference: the same filter straight to anvil, which has no cap. */
+static void reference_logs(rpc_logs *want, const rpc_log_filter *f, size_t total)
+{
+    rpc_client *direct = NULL;
+    const char *urls[] = {A.url};
+    cr_assert_eq(rpc_client_new(&direct, NULL, urls, 1), RPC_OK);
+    int rc = rpc_eth_get_logs(direct, want, f);
+    rpc_client_free(direct);
+    cr_assert_eq(rc, RPC_OK);
+    cr_assert_eq(want->n, total, "anvil holds every log emitted");
+}
+
+Test(faults, logs_over_a_result_cap_are_split_into_exactly_anvils_set)
+{
+    char emitter[43];
+    uint64_t from = 0, to = 0;
+    size_t total = emit_pattern(emitter, &from, &to);
+    cr_assert_gt(total, 500);
+    rpc_addr ea = addr_of(emitter);
+    rpc_log_filter f = {.from_block = from, .to_block = to, .addrs = &ea, .n_addrs = 1};
+    rpc_logs want;
+    reference_logs(&want, &f, total);
+
+    static const char *const caps[] = {"results_cap max=100", "results_cap max=60 style=alchemy",
+                                       "results_cap max=100 style=http413",
+                                       "range_cap max=4", "range_cap max=3 style=quicknode"};
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o);
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        char cmd[96];
+        snprintf(cmd, sizeof cmd, "reset\nrule %s", caps[i]);
+        cr_assert_eq(wt_proxy_ctl(&P, NULL, cmd), 0);
+        rpc_logs_opts lo;
+        rpc_logs_opts_default(&lo);
+        rpc_logs got;
+        int rc = rpc_logs_range(C, &got, &f, &lo);
+        cr_assert_eq(rc, RPC_OK, "%s: %s (%s)", caps[i], rpc_strerror(rc), rpc_client_errmsg(C));
+        expect_same_logs(&got, &want);
+        rpc_logs_free(&got);
+        cr_expect_geq(wt_proxy_stat(&P, "served.0"), 1, "%s: the cap did refuse", caps[i]);
+    }
+    rpc_logs_free(&want);
+}
+
+Test(faults, logs_split_from_a_small_first_span_grow_and_still_match)
+{
+    char emitter[43];
+    uint64_t from = 0, to = 0;
+    size_t total = emit_pattern(emitter, &from, &to);
+    rpc_addr ea = addr_of(emitter);
+    rpc_log_filter f = {.from_block = from, .to_block = to, .addrs = &ea, .n_addrs = 1};
+    rpc_logs want;
+    reference_logs(&want, &f, total);
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "results_cap max=90"), 0);
+    rpc_logs_opts lo;
+    rpc_logs_opts_default(&lo);
+    lo.initial_span = 1;
+    lo.grow_after = 1;
+    rpc_logs got;
+    int rc = rpc_logs_range(C, &got, &f, &lo);
+    cr_assert_eq(rc, RPC_OK, "%s (%s)", rpc_strerror(rc), rpc_client_errmsg(C));
+    expect_same_logs(&got, &want);
+    rpc_logs_free(&got);
+    rpc_logs_free(&want);
+    long queries = wt_proxy_stat(&P, "calls.eth_getLogs");
+    cr_expect_lt(queries, (long)(to - from + 1), "the span grew (%ld queries)", queries);
+}
+
+Test(faults, a_single_block_over_the_cap_is_a_clear_rpc_erange_with_no_partial_list)
+{
+    char emitter[43];
+    uint64_t from = 0, to = 0;
+    size_t total = emit_pattern(emitter, &from, &to);
+    (void)total;
+    rpc_addr ea = addr_of(emitter);
+    rpc_log_filter f = {.from_block = from, .to_block = to, .addrs = &ea, .n_addrs = 1};
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "results_cap max=40"), 0); /* some blocks hold 41..45 */
+    rpc_logs got;
+    memset(&got, 0xab, sizeof got);
+    int rc = rpc_logs_range(C, &got, &f, NULL);
+    cr_expect_eq(rc, RPC_ERANGE, "%s", rpc_strerror(rc));
+    cr_expect_eq(got.n, 0, "no partial list");
+    cr_expect_null(got.v);
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "block"), "errmsg: %s", rpc_client_errmsg(C));
 }
