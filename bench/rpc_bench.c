@@ -338,19 +338,22 @@ int main(int argc, char **argv)
 {
     int rounds = 5;
     double scale = 1.0;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--url") && i + 1 < argc) {
             B.url = argv[++i];
+        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            only = argv[++i];
         } else if (!strcmp(argv[i], "--quick")) {
             rounds = 2;
             scale = 0.2;
         } else {
-            fprintf(stderr, "usage: rpc_bench --url URL [--quick]\n");
+            fprintf(stderr, "usage: rpc_bench --url URL [--quick] [--only TEXT]\n");
             return 2;
         }
     }
     if (!B.url) {
-        fprintf(stderr, "usage: rpc_bench --url URL [--quick]\n");
+        fprintf(stderr, "usage: rpc_bench --url URL [--quick] [--only TEXT]\n");
         return 2;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -372,6 +375,7 @@ int main(int argc, char **argv)
     double worst = 0;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         struct bcase *bc = &cases[k];
+        if (only && !strstr(bc->name, only)) continue;
         int reps = (int)(bc->reps * scale) > 0 ? (int)(bc->reps * scale) : 1;
         bc->client(reps / 10 + 1, bc->per); /* warm both connections */
         bc->bare(reps / 10 + 1, bc->per);
