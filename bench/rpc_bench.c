@@ -61,7 +61,8 @@ static cJSON *raw(const char *method, const char *params)
 {
     cJSON *r = NULL;
     int rc = rpc_client_call(B.c, &r, method, params);
-    if (rc) die(method, rc);
+    if (rc)
+        die(method, rc);
     return r;
 }
 
@@ -69,19 +70,23 @@ static cJSON *raw(const char *method, const char *params)
 static cJSON *send_tx(const char *to, const char *data, unsigned gas)
 {
     char p[1024];
-    int n = to ? snprintf(p, sizeof p, "[{\"from\":\"%s\",\"to\":\"%s\",\"gas\":\"0x%x\",\"data\":\"%s\"}]",
+    int n = to ? snprintf(p, sizeof p,
+                          "[{\"from\":\"%s\",\"to\":\"%s\",\"gas\":\"0x%x\",\"data\":\"%s\"}]",
                           sender, to, gas, data)
                : snprintf(p, sizeof p, "[{\"from\":\"%s\",\"data\":\"%s\"}]", sender, data);
-    if (n < 0 || (size_t)n >= sizeof p) die("transaction too long", RPC_EINVAL);
+    if (n < 0 || (size_t)n >= sizeof p)
+        die("transaction too long", RPC_EINVAL);
     cJSON *h = raw("eth_sendTransaction", p);
-    if (!cJSON_IsString(h)) die("eth_sendTransaction gave no hash", RPC_EJSON);
+    if (!cJSON_IsString(h))
+        die("eth_sendTransaction gave no hash", RPC_EJSON);
     snprintf(p, sizeof p, "[\"%s\"]", h->valuestring);
     cJSON_Delete(h);
     for (int i = 0; i < 200; i++) {
         cJSON *r = raw("eth_getTransactionReceipt", p);
         if (cJSON_IsObject(r)) {
             cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
-            if (!cJSON_IsString(st) || strcmp(st->valuestring, "0x1")) die("tx failed", RPC_EREVERT);
+            if (!cJSON_IsString(st) || strcmp(st->valuestring, "0x1"))
+                die("tx failed", RPC_EREVERT);
             return r;
         }
         cJSON_Delete(r);
@@ -96,7 +101,8 @@ static void deploy(const char *code, rpc_addr *a, char hex[43])
 {
     cJSON *r = send_tx(NULL, code, 0);
     cJSON *ca = cJSON_GetObjectItemCaseSensitive(r, "contractAddress");
-    if (!cJSON_IsString(ca) || strlen(ca->valuestring) != 42) die("no contract", RPC_EJSON);
+    if (!cJSON_IsString(ca) || strlen(ca->valuestring) != 42)
+        die("no contract", RPC_EJSON);
     for (int i = 0; i < 42; i++) {
         char ch = ca->valuestring[i];
         hex[i] = ch >= 'A' && ch <= 'F' ? (char)(ch - 'A' + 'a') : ch;
@@ -104,7 +110,8 @@ static void deploy(const char *code, rpc_addr *a, char hex[43])
     hex[42] = '\0';
     cJSON_Delete(r);
     int rc = rpc_addr_parse(a, hex, 42);
-    if (rc) die("contract address", rc);
+    if (rc)
+        die("contract address", rc);
 }
 
 static void setup(void)
@@ -120,12 +127,14 @@ static void setup(void)
         const char *s = cJSON_IsString(bn) ? bn->valuestring : "";
         for (size_t k = 2; s[0] == '0' && s[1] == 'x' && s[k]; k++)
             b = b * 16 + (uint64_t)(s[k] <= '9' ? s[k] - '0' : (s[k] | 32) - 'a' + 10);
-        if (i == 0) B.log_from = b;
+        if (i == 0)
+            B.log_from = b;
         B.log_to = b;
         cJSON_Delete(r);
     }
     int rc = rpc_eth_block_number(B.c, &B.head);
-    if (rc) die("eth_blockNumber", rc);
+    if (rc)
+        die("eth_blockNumber", rc);
 }
 
 /* ---- the bare loop: same bodies, same headers, one reused connection ---- */
@@ -136,9 +145,11 @@ static size_t on_body(char *d, size_t sz, size_t n, void *ud)
     size_t k = sz * n;
     if (B.resp_len + k + 1 > B.resp_cap) {
         size_t nc = B.resp_cap ? B.resp_cap : 65536;
-        while (nc < B.resp_len + k + 1) nc *= 2;
+        while (nc < B.resp_len + k + 1)
+            nc *= 2;
         char *p = realloc(B.resp, nc);
-        if (!p) return 0;
+        if (!p)
+            return 0;
         B.resp = p;
         B.resp_cap = nc;
     }
@@ -153,7 +164,8 @@ static void bare_init(void)
     B.hdrs = curl_slist_append(NULL, "Content-Type: application/json");
     B.hdrs = curl_slist_append(B.hdrs, "Accept: application/json");
     B.hdrs = curl_slist_append(B.hdrs, "Expect:");
-    if (!B.bare || !B.hdrs) die("libcurl", RPC_ENOMEM);
+    if (!B.bare || !B.hdrs)
+        die("libcurl", RPC_ENOMEM);
     curl_easy_setopt(B.bare, CURLOPT_URL, B.url);
     curl_easy_setopt(B.bare, CURLOPT_HTTPHEADER, B.hdrs);
     curl_easy_setopt(B.bare, CURLOPT_POST, 1L);
@@ -171,12 +183,15 @@ static void bare_post(const char *body, size_t len)
     B.resp_len = 0;
     curl_easy_setopt(B.bare, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(B.bare, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    if (curl_easy_perform(B.bare) != CURLE_OK) die("bare POST", RPC_ECONNECT);
+    if (curl_easy_perform(B.bare) != CURLE_OK)
+        die("bare POST", RPC_ECONNECT);
     curl_easy_getinfo(B.bare, CURLINFO_RESPONSE_CODE, &st);
-    if (st != 200 || B.resp_len == 0) die("bare POST status", RPC_EHTTP);
+    if (st != 200 || B.resp_len == 0)
+        die("bare POST status", RPC_EHTTP);
     if (B.parse) {
         cJSON *o = cJSON_ParseWithLength(B.resp, B.resp_len);
-        if (!o) die("bare answer is not JSON", RPC_EJSON);
+        if (!o)
+            die("bare answer is not JSON", RPC_EJSON);
         cJSON_Delete(o);
     }
 }
@@ -191,9 +206,11 @@ static void text_add(struct text *t, const char *s, size_t n)
 {
     if (t->len + n + 1 > t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 4096;
-        while (nc < t->len + n + 1) nc *= 2;
+        while (nc < t->len + n + 1)
+            nc *= 2;
         char *p = realloc(t->p, nc);
-        if (!p) die("out of memory", RPC_ENOMEM);
+        if (!p)
+            die("out of memory", RPC_ENOMEM);
         t->p = p;
         t->cap = nc;
     }
@@ -230,7 +247,8 @@ static void add_logs(struct text *t, uint64_t from, uint64_t to)
 static void word32(uint8_t out[32], uint64_t v)
 {
     memset(out, 0, 32);
-    for (int i = 0; i < 8; i++) out[31 - i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        out[31 - i] = (uint8_t)(v >> (8 * i));
 }
 
 static void client_calls(int reps, int per)
@@ -241,7 +259,8 @@ static void client_calls(int reps, int per)
             rpc_bytes ret;
             word32(data, (uint64_t)r);
             int rc = rpc_eth_call(B.c, &ret, B.head, &B.echo, data, 32);
-            if (rc || ret.n != 32 || memcmp(ret.p, data, 32)) die("eth_call", rc ? rc : RPC_EJSON);
+            if (rc || ret.n != 32 || memcmp(ret.p, data, 32))
+                die("eth_call", rc ? rc : RPC_EJSON);
             rpc_bytes_free(&ret);
             continue;
         }
@@ -251,15 +270,18 @@ static void client_calls(int reps, int per)
             word32(data, (uint64_t)i);
             rc = rpc_batch_add_call(b, NULL, B.head, &B.echo, data, 32);
         }
-        if (rc == RPC_OK) rc = rpc_batch_send(B.c, b);
+        if (rc == RPC_OK)
+            rc = rpc_batch_send(B.c, b);
         for (int i = 0; rc == RPC_OK && i < per; i++) {
             rpc_bytes ret;
             rc = rpc_batch_take_bytes(b, (size_t)i, &ret);
-            if (rc == RPC_OK && ret.n != 32) rc = RPC_EJSON;
+            if (rc == RPC_OK && ret.n != 32)
+                rc = RPC_EJSON;
             rpc_bytes_free(&ret);
         }
         rpc_batch_free(b);
-        if (rc) die("batched eth_call", rc);
+        if (rc)
+            die("batched eth_call", rc);
     }
 }
 
@@ -268,12 +290,15 @@ static void bare_calls(int reps, int per)
     struct text t = {0};
     for (int r = 0; r < reps; r++) {
         t.len = 0;
-        if (per > 1) text_add(&t, "[", 1);
+        if (per > 1)
+            text_add(&t, "[", 1);
         for (int i = 0; i < per; i++) {
-            if (i) text_add(&t, ",", 1);
+            if (i)
+                text_add(&t, ",", 1);
             add_call(&t, (uint64_t)(per == 1 ? r : i));
         }
-        if (per > 1) text_add(&t, "]", 1);
+        if (per > 1)
+            text_add(&t, "]", 1);
         bare_post(t.p, t.len);
     }
     free(t.p);
@@ -288,7 +313,8 @@ static void client_logs(int reps, int per)
             f.from_block = B.log_from;
             f.to_block = B.log_to;
             int rc = rpc_eth_get_logs(B.c, &l, &f);
-            if (rc || l.n != LOG_BLOCKS * LOGS_PER_BLOCK) die("eth_getLogs", rc ? rc : RPC_EJSON);
+            if (rc || l.n != LOG_BLOCKS * LOGS_PER_BLOCK)
+                die("eth_getLogs", rc ? rc : RPC_EJSON);
             rpc_logs_free(&l);
             continue;
         }
@@ -298,15 +324,18 @@ static void client_logs(int reps, int per)
             f.from_block = f.to_block = B.log_from + (uint64_t)i;
             rc = rpc_batch_add_logs(b, NULL, &f);
         }
-        if (rc == RPC_OK) rc = rpc_batch_send(B.c, b);
+        if (rc == RPC_OK)
+            rc = rpc_batch_send(B.c, b);
         for (int i = 0; rc == RPC_OK && i < per; i++) {
             rpc_logs l;
             rc = rpc_batch_take_logs(b, (size_t)i, &l);
-            if (rc == RPC_OK && l.n != LOGS_PER_BLOCK) rc = RPC_EJSON;
+            if (rc == RPC_OK && l.n != LOGS_PER_BLOCK)
+                rc = RPC_EJSON;
             rpc_logs_free(&l);
         }
         rpc_batch_free(b);
-        if (rc) die("batched eth_getLogs", rc);
+        if (rc)
+            die("batched eth_getLogs", rc);
     }
 }
 
@@ -315,13 +344,18 @@ static void bare_logs(int reps, int per)
     struct text t = {0};
     for (int r = 0; r < reps; r++) {
         t.len = 0;
-        if (per > 1) text_add(&t, "[", 1);
+        if (per > 1)
+            text_add(&t, "[", 1);
         for (int i = 0; i < per; i++) {
-            if (i) text_add(&t, ",", 1);
-            if (per == 1) add_logs(&t, B.log_from, B.log_to);
-            else add_logs(&t, B.log_from + (uint64_t)i, B.log_from + (uint64_t)i);
+            if (i)
+                text_add(&t, ",", 1);
+            if (per == 1)
+                add_logs(&t, B.log_from, B.log_to);
+            else
+                add_logs(&t, B.log_from + (uint64_t)i, B.log_from + (uint64_t)i);
         }
-        if (per > 1) text_add(&t, "]", 1);
+        if (per > 1)
+            text_add(&t, "]", 1);
         bare_post(t.p, t.len);
     }
     free(t.p);
@@ -358,7 +392,8 @@ int main(int argc, char **argv)
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = rpc_client_new(&B.c, NULL, &B.url, 1);
-    if (rc) die(rpc_client_new_errmsg(), rc);
+    if (rc)
+        die(rpc_client_new_errmsg(), rc);
     setup();
     bare_init();
 
@@ -370,12 +405,13 @@ int main(int argc, char **argv)
     };
     printf("rpc_bench: %s, %d rounds per case (best round kept), %d logs in %d blocks\n",
            rpc_client_endpoint_name(B.c, 0), rounds, LOG_BLOCKS * LOGS_PER_BLOCK, LOG_BLOCKS);
-    printf("%-42s %6s %9s %9s %9s %7s %7s\n", "case", "calls", "client/s", "bare/s",
-           "+cJSON/s", "ratio", "vs+cJ");
+    printf("%-42s %6s %9s %9s %9s %7s %7s\n", "case", "calls", "client/s", "bare/s", "+cJSON/s",
+           "ratio", "vs+cJ");
     double worst = 0;
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         struct bcase *bc = &cases[k];
-        if (only && !strstr(bc->name, only)) continue;
+        if (only && !strstr(bc->name, only))
+            continue;
         int reps = (int)(bc->reps * scale) > 0 ? (int)(bc->reps * scale) : 1;
         bc->client(reps / 10 + 1, bc->per); /* warm both connections */
         bc->bare(reps / 10 + 1, bc->per);
@@ -390,15 +426,19 @@ int main(int argc, char **argv)
             B.parse = true;
             bc->bare(reps, bc->per);
             double t3 = now();
-            if (t1 - t0 < best[0]) best[0] = t1 - t0;
-            if (t2 - t1 < best[1]) best[1] = t2 - t1;
-            if (t3 - t2 < best[2]) best[2] = t3 - t2;
+            if (t1 - t0 < best[0])
+                best[0] = t1 - t0;
+            if (t2 - t1 < best[1])
+                best[1] = t2 - t1;
+            if (t3 - t2 < best[2])
+                best[2] = t3 - t2;
         }
         double calls = (double)reps * bc->per;
         double ratio = best[0] / best[1];
-        if (ratio > worst) worst = ratio;
-        printf("%-42s %6.0f %9.0f %9.0f %9.0f %6.2fx %6.2fx\n", bc->name, calls,
-               calls / best[0], calls / best[1], calls / best[2], ratio, best[0] / best[2]);
+        if (ratio > worst)
+            worst = ratio;
+        printf("%-42s %6.0f %9.0f %9.0f %9.0f %6.2fx %6.2fx\n", bc->name, calls, calls / best[0],
+               calls / best[1], calls / best[2], ratio, best[0] / best[2]);
     }
     rpc_endpoint_stats st;
     rpc_client_stats(B.c, 0, &st);

@@ -20,7 +20,8 @@ static void setup(void)
 {
     int a = wt_anvil_start(&A, NULL);
     int p = a == 0 ? wt_proxy_start(&px, A.url) : -1;
-    if (p) wt_anvil_stop(&A);
+    if (p)
+        wt_anvil_stop(&A);
     cr_assert_eq(a, 0, "anvil did not start");
     cr_assert_eq(p, 0, "the proxy did not start");
 }
@@ -108,7 +109,8 @@ Test(faultproxy, keeps_one_connection_alive_for_a_reusing_client)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     int ok = 0;
-    for (int i = 0; i < 5; i++) ok += curl_easy_perform(c) == CURLE_OK;
+    for (int i = 0; i < 5; i++)
+        ok += curl_easy_perform(c) == CURLE_OK;
     curl_easy_cleanup(c);
     cr_expect_eq(ok, 5);
     /* one for the five requests, one for this stat query */
@@ -218,7 +220,8 @@ Test(faultproxy, applies_skip_and_a_seeded_probability_deterministically)
 {
     cr_assert_eq(wt_proxy_rule(&px, "http status=503 skip=1 count=1"), 0);
     long st[3];
-    for (int i = 0; i < 3; i++) free(post(chain_id_q, &st[i], NULL));
+    for (int i = 0; i < 3; i++)
+        free(post(chain_id_q, &st[i], NULL));
     cr_expect_eq(st[0], 200);
     cr_expect_eq(st[1], 503);
     cr_expect_eq(st[2], 200);
@@ -247,7 +250,6 @@ Test(faultproxy, refuses_bad_rules_and_commands)
     cr_expect_neq(wt_proxy_ctl(&px, NULL, "launch"), 0);
     cr_expect_neq(wt_proxy_ctl(&px, NULL, "rule http status=500\nrule nonsense"), 0);
     cr_expect_eq(wt_proxy_rule(&px, "html"), 1, "lines before a bad one stay done");
-
 }
 
 /* get_logs: eth_getLogs of addr over [from, to] through the proxy (the whole answer). */

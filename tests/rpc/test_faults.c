@@ -36,7 +36,8 @@ static void start_chain(void)
 {
     int a = wt_anvil_start(&A, NULL);
     int p = a == 0 ? wt_proxy_start(&P, A.url) : -1;
-    if (p) stop_all();
+    if (p)
+        stop_all();
     cr_assert_eq(a, 0, "anvil did not start");
     cr_assert_eq(p, 0, "the fault proxy did not start");
 }
@@ -130,8 +131,7 @@ Test(faults, a_429_is_retried_after_waiting_its_retry_after_and_then_answers)
     double t0 = now();
     expect_balance(1, &want);
     double waited = now() - t0;
-    cr_expect_geq(waited, 2.0, "two Retry-After: 1 answers mean two waits of 1 s (%.3f s)",
-                  waited);
+    cr_expect_geq(waited, 2.0, "two Retry-After: 1 answers mean two waits of 1 s (%.3f s)", waited);
     cr_expect_eq(wt_proxy_stat(&P, "served.0"), 2);
     cr_expect_eq(wt_proxy_stat(&P, "requests"), 3, "retried exactly twice");
     rpc_endpoint_stats s = stats(0);
@@ -151,10 +151,8 @@ Test(faults, each_of_500_502_503_is_retried_and_the_answer_is_right)
                  0);
     expect_balance(2, &want);
     cr_expect_eq(wt_proxy_stat(&P, "requests"), 4);
-    for (int i = 0; i < 3; i++) cr_expect_eq(wt_proxy_stat(&P, i == 0   ? "served.0"
-                                                               : i == 1 ? "served.1"
-                                                                        : "served.2"),
-                                             1);
+    for (int i = 0; i < 3; i++)
+        cr_expect_eq(wt_proxy_stat(&P, i == 0 ? "served.0" : i == 1 ? "served.1" : "served.2"), 1);
     rpc_endpoint_stats s = stats(0);
     cr_expect_eq(s.retries, 3);
     cr_expect_eq(s.err_http, 3);
@@ -249,7 +247,8 @@ static void batch_of_balances(const rpc_u256 want[5])
 Test(faults, a_reordered_batch_answer_is_matched_by_id)
 {
     rpc_u256 want[5];
-    for (int i = 0; i < 5; i++) want[i] = set_balance(i + 1);
+    for (int i = 0; i < 5; i++)
+        want[i] = set_balance(i + 1);
     rpc_client_opts o = quick_opts();
     through_proxy(&o);
     cr_assert_eq(wt_proxy_rule(&P, "reorder count=1"), 0);
@@ -261,7 +260,8 @@ Test(faults, a_reordered_batch_answer_is_matched_by_id)
 Test(faults, a_batch_answer_missing_one_result_is_sent_again)
 {
     rpc_u256 want[5];
-    for (int i = 0; i < 5; i++) want[i] = set_balance(i + 1);
+    for (int i = 0; i < 5; i++)
+        want[i] = set_balance(i + 1);
     rpc_client_opts o = quick_opts();
     through_proxy(&o);
     cr_assert_eq(wt_proxy_rule(&P, "drop_one count=1"), 0);
@@ -274,7 +274,8 @@ Test(faults, a_batch_answer_missing_one_result_is_sent_again)
 Test(faults, seeded_random_faults_of_every_retryable_class_never_give_a_wrong_answer)
 {
     rpc_u256 want[5];
-    for (int i = 0; i < 5; i++) want[i] = set_balance(i + 1);
+    for (int i = 0; i < 5; i++)
+        want[i] = set_balance(i + 1);
     rpc_client_opts o = quick_opts();
     o.max_retries = 8;
     through_proxy(&o);
@@ -293,7 +294,7 @@ Test(faults, seeded_random_faults_of_every_retryable_class_never_give_a_wrong_an
         batch_of_balances(want);
     }
     static const char *const classes[] = {"http", "truncate", "wrong_id", "close_mid_body",
-                                          "html", "reorder", "drop_one"};
+                                          "html", "reorder",  "drop_one"};
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         char key[32];
         snprintf(key, sizeof key, "faults.%s", classes[i]);
@@ -467,9 +468,12 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
     rpc_addr ea = addr_of(emitter);
     rpc_log_filter f = {.from_block = b1, .to_block = b2, .addrs = &ea, .n_addrs = 1};
     static const char *const rules[] = {
-        "results_cap max=10",                 "results_cap max=10 style=alchemy",
-        "results_cap max=10 style=http413",   "range_cap max=1",
-        "range_cap max=1 style=quicknode",    "range_cap max=1 style=alchemy",
+        "results_cap max=10",
+        "results_cap max=10 style=alchemy",
+        "results_cap max=10 style=http413",
+        "range_cap max=1",
+        "range_cap max=1 style=quicknode",
+        "range_cap max=1 style=alchemy",
         "range_cap max=1 style=http413",
     };
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
@@ -481,7 +485,8 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
         cr_expect_eq(rc, RPC_ERANGE, "%s: %s (%s)", rules[i], rpc_strerror(rc),
                      rpc_client_errmsg(C));
         cr_expect_eq(logs.n, 0, "%s: no logs on a refusal", rules[i]);
-        if (rc == RPC_OK) rpc_logs_free(&logs);
+        if (rc == RPC_OK)
+            rpc_logs_free(&logs);
         cr_expect_eq(wt_proxy_stat(&P, "served.0"), 1, "%s: not retried as is", rules[i]);
     }
     cr_assert_eq(wt_proxy_ctl(&P, NULL, "reset\nrule results_cap max=40"), 0);
@@ -503,10 +508,12 @@ static size_t emit_pattern(char emitter[43], uint64_t *from, uint64_t *to)
         unsigned n = (i * 37u) % 45u + 1u;
         uint64_t b = 0;
         cr_assert_eq(wt_emitter_emit(&A, emitter, n, &b), 0);
-        if (i == 0) *from = b;
+        if (i == 0)
+            *from = b;
         *to = b;
         total += n;
-        if (i % 7 == 3) cr_assert_eq(wt_anvil_mine(&A, 5), 0);
+        if (i % 7 == 3)
+            cr_assert_eq(wt_anvil_mine(&A, 5), 0);
     }
     return total;
 }
@@ -521,8 +528,8 @@ static void expect_same_logs(const rpc_logs *got, const rpc_logs *want)
                       g->n_topics == w->n_topics &&
                       !memcmp(g->topics, w->topics, sizeof g->topics) &&
                       !memcmp(&g->address, &w->address, sizeof g->address),
-                  "log %zu differs (block %llu index %llu)", i,
-                  (unsigned long long)g->block_number, (unsigned long long)g->log_index);
+                  "log %zu differs (block %llu index %llu)", i, (unsigned long long)g->block_number,
+                  (unsigned long long)g->log_index);
     }
 }
 
@@ -550,8 +557,8 @@ Test(faults, logs_over_a_result_cap_are_split_into_exactly_anvils_set)
     reference_logs(&want, &f, total);
 
     static const char *const caps[] = {"results_cap max=100", "results_cap max=60 style=alchemy",
-                                       "results_cap max=100 style=http413",
-                                       "range_cap max=4", "range_cap max=3 style=quicknode"};
+                                       "results_cap max=100 style=http413", "range_cap max=4",
+                                       "range_cap max=3 style=quicknode"};
     rpc_client_opts o = quick_opts();
     through_proxy(&o);
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
