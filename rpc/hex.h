@@ -3,6 +3,7 @@
 #ifndef WT_RPC_HEX_H
 #define WT_RPC_HEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,8 +11,9 @@
 
 /* rpc_hex_decode: decode "0x" followed by an even number of hex digits (either case).
  * "0x" alone decodes to zero bytes.
+ * Only a lowercase "0x" prefix is accepted ("0X" is RPC_EHEX).
  * Returns: RPC_OK; RPC_EHEX (no 0x prefix, odd length, a non-hex character);
- *          RPC_ETOO_LARGE (more than cap bytes).
+ *          RPC_ETOO_LARGE (well-formed but more than cap bytes).
  * Out:     out (cap bytes available) holds *outlen bytes; on error *outlen = 0.
  * In:      s, slen: the text, not necessarily NUL-terminated. */
 RPC_WUR int rpc_hex_decode(uint8_t *out, size_t cap, size_t *outlen, const char *s, size_t slen);
@@ -35,5 +37,11 @@ RPC_WUR int rpc_hex_quantity_u64(uint64_t *v, const char *s, size_t slen);
 /* rpc_hex_format_u64: write a QUANTITY ("0x0", "0x1a") + NUL. cap >= 19 always suffices.
  * Returns: RPC_OK; RPC_ETOO_LARGE when cap is too small. */
 RPC_WUR int rpc_hex_format_u64(char *out, size_t cap, uint64_t v);
+
+/* rpc_hex_digit_value: the value 0..15 of one hex digit (either case), -1 otherwise. */
+int rpc_hex_digit_value(char c);
+
+/* rpc_hex_has_prefix: true when s[0..slen) starts with "0x". */
+bool rpc_hex_has_prefix(const char *s, size_t slen);
 
 #endif

@@ -57,7 +57,9 @@ RPC_WUR int rpc_u256_parse_dec(rpc_u256 *r, const char *s, size_t slen);
 RPC_WUR int rpc_u256_parse_hex(rpc_u256 *r, const char *s, size_t slen);
 /* rpc_u256_parse_units: a decimal with an optional fraction ("1234.5") scaled by
  * 10^decimals, exact: "1.5" with decimals 6 is 1500000. More fraction digits than
- * decimals is RPC_EDECIMAL unless the extra digits are zeros. */
+ * decimals is RPC_EDECIMAL unless the extra digits are zeros. Grammar: one or more
+ * digits, optionally "." and one or more digits; no sign, separators or spaces.
+ * Returns RPC_OK; RPC_EDECIMAL; RPC_EOVERFLOW (> 2^256-1); RPC_EINVAL (decimals > 77). */
 RPC_WUR int rpc_u256_parse_units(rpc_u256 *r, const char *s, size_t slen, unsigned decimals);
 
 /* rpc_u256_format_dec: plain decimal + NUL. Returns RPC_OK; RPC_ETOO_LARGE if cap is short

@@ -277,10 +277,10 @@ Test(faultproxy, refuses_get_logs_by_the_real_result_count_and_by_the_block_rang
 {
     char addr[43];
     uint64_t b1, b2, b3;
-    cr_assert_eq(wt_emitter_deploy(&A, addr), 0);
-    cr_assert_eq(wt_emitter_emit(&A, addr, 30, &b1), 0);
-    cr_assert_eq(wt_emitter_emit(&A, addr, 5, &b2), 0);
-    cr_assert_eq(wt_emitter_emit(&A, addr, 5, &b3), 0);
+    cr_assert_eq(wt_emitter_deploy(A.url, addr), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, addr, 30, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, addr, 5, &b2), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, addr, 5, &b3), 0);
     cr_assert_eq(wt_proxy_rule(&px, "results_cap max=10"), 0);
     long code = 0;
     cJSON *o = get_logs(addr, b1, b1);

@@ -460,9 +460,9 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
 {
     char emitter[43];
     uint64_t b1 = 0, b2 = 0;
-    cr_assert_eq(wt_emitter_deploy(&A, emitter), 0);
-    cr_assert_eq(wt_emitter_emit(&A, emitter, 20, &b1), 0);
-    cr_assert_eq(wt_emitter_emit(&A, emitter, 20, &b2), 0);
+    cr_assert_eq(wt_emitter_deploy(A.url, emitter), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 20, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 20, &b2), 0);
     rpc_client_opts o = quick_opts();
     through_proxy(&o);
     rpc_addr ea = addr_of(emitter);
@@ -503,11 +503,11 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
 static size_t emit_pattern(char emitter[43], uint64_t *from, uint64_t *to)
 {
     size_t total = 0;
-    cr_assert_eq(wt_emitter_deploy(&A, emitter), 0);
+    cr_assert_eq(wt_emitter_deploy(A.url, emitter), 0);
     for (unsigned i = 0; i < 30; i++) {
         unsigned n = (i * 37u) % 45u + 1u;
         uint64_t b = 0;
-        cr_assert_eq(wt_emitter_emit(&A, emitter, n, &b), 0);
+        cr_assert_eq(wt_emitter_emit(A.url, emitter, n, &b), 0);
         if (i == 0)
             *from = b;
         *to = b;

@@ -1,0 +1,107 @@
+/* tests/store/test_crash.c — exactly once across crashes: a real writer process is killed
+ * with SIGKILL at 200 random moments and restarted each time, while a reader process
+ * follows the log; then the log must have no gap, no duplicate and no torn batch, and the
+ * cursor must match the last whole batch. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+
+#include "helpers.h"
+#include "verify.h"
+#include "store/store.h"
+
+enum { KILLS = 200, MAX_DELAY_US = 100000 };
+
+static char *dir;
+static pid_t reader = -1, writer = -1;
+
+static void setup(void)
+{
+    dir = make_tmpdir();
+    cr_assert_not_null(dir);
+}
+
+/* Kills whatever this test started and is still running, even after a failed assert. */
+static void teardown(void)
+{
+    if (writer > 0) {
+        kill(writer, SIGKILL);
+        wait_exit(writer);
+    }
+    if (reader > 0) {
+        kill(reader, SIGKILL);
+        wait_exit(reader);
+    }
+    rm_tree(dir);
+}
+
+TestSuite(crash, .init = setup, .fini = teardown);
+
+Test(crash, two_hundred_kills_leave_whole_batches_without_gap_or_duplicate)
+{
+    unsigned seed = (unsigned)time(NULL);
+    const char *const wargs[] = {dir, NULL};
+    int reader_out = -1;
+    unsigned during_start = 0;
+    cr_log_info("crash: seed %u", seed);
+    srand(seed);
+
+    writer = spawn_prog("prog_store_writer", wargs, NULL);
+    cr_assert_gt(writer, 0);
+    reader = spawn_prog("prog_store_reader", wargs, &reader_out);
+    cr_assert_gt(reader, 0);
+    for (int i = 0; i < KILLS; i++) {
+        if (i > 0) {
+            writer = spawn_prog("prog_store_writer", wargs, NULL);
+            cr_assert_gt(writer, 0);
+        }
+        long us = rand() % MAX_DELAY_US;
+        during_start += us < 5000;
+        struct timespec ts = {0, us * 1000};
+        nanosleep(&ts, NULL);
+        cr_assert_eq(kill(writer, SIGKILL), 0);
+        int code = wait_exit(writer);
+        writer = -1;
+        cr_assert_eq(code, 128 + SIGKILL, "kill %d: the writer had already exited with %d", i,
+                     code);
+    }
+    /* A last, clean run continues from the cursor. */
+    const char *const last[] = {dir, "--batches", "5", NULL};
+    int out = -1;
+    char line[256];
+    writer = spawn_prog("prog_store_writer", last, &out);
+    read_all_fd(out, line, sizeof line);
+    cr_assert_eq(wait_exit(writer), 0, "clean run: %s", line);
+    writer = -1;
+
+    struct timespec settle = {0, 300 * 1000000L};
+    nanosleep(&settle, NULL); /* let the reader see the last batches */
+    cr_assert_eq(kill(reader, SIGTERM), 0);
+    char rline[256];
+    read_all_fd(reader_out, rline, sizeof rline);
+    int rcode = wait_exit(reader);
+    reader = -1;
+    cr_expect_eq(rcode, 0, "the reader saw only whole batches (exit %d): %s", rcode, rline);
+
+    uint64_t cursor;
+    verify_store(dir, &cursor);
+    cr_expect_geq(cursor, 5);
+    unsigned long long views = 0, rmoves = 0;
+    char *p = strstr(rline, "views ");
+    if (p) {
+        views = strtoull(p + 6, &p, 10);
+        char *q = strstr(p, "moves ");
+        rmoves = q ? strtoull(q + 6, NULL, 10) : 0;
+    }
+    cr_expect_gt(views, 0, "the reader read during the test");
+    cr_log_info("crash: %d kills (%u in the first 5 ms), %llu batches committed; reader "
+                "checked %llu views, %llu moves",
+                KILLS, during_start, (unsigned long long)cursor, views, rmoves);
+    fprintf(stderr, "crash: %d kills (%u in the first 5 ms), %llu batches committed; reader "
+                    "checked %llu views, %llu moves; %s\n",
+            KILLS, during_start, (unsigned long long)cursor, views, rmoves, line);
+}
