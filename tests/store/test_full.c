@@ -78,7 +78,7 @@ Test(full, a_tiny_map_grows_and_loses_nothing)
     store_batch_free(b);
     store_close(s);
     uint64_t cursor;
-    verify_store(dir, &cursor);
+    verify_store(dir, 0, &cursor);
     cr_expect_eq(cursor, 1000);
 }
 
@@ -112,12 +112,12 @@ Test(full, a_map_at_its_limit_stops_cleanly_and_a_larger_limit_continues)
     uint64_t c = field(out, "cursor");
     cr_expect_eq(field(out, "map"), 262144);
     uint64_t cursor;
-    verify_store(dir, &cursor);
+    verify_store(dir, 0, &cursor);
     cr_expect_eq(cursor, c);
     cr_expect_gt(c, 10);
     code = run_writer(dir, "--batches", "50", NULL, NULL, out, sizeof out);
     cr_assert_eq(code, 0, "exit %d: %s", code, out);
-    verify_store(dir, &cursor);
+    verify_store(dir, 0, &cursor);
     cr_expect_eq(cursor, c + 50);
 }
 
@@ -131,12 +131,12 @@ static void disk_full_then_resume(const char *d, const char *fsize)
     cr_assert_eq(code, 3, "exit %d (3 = disk full): %s", code, out);
     uint64_t c = field(out, "cursor"), cursor;
     cr_expect_gt(c, 10);
-    verify_store(d, &cursor);
+    verify_store(d, 0, &cursor);
     cr_expect_eq(cursor, c, "the cursor is the last committed batch");
     if (fsize) {
         code = run_writer(d, "--batches", "100", NULL, NULL, out, sizeof out);
         cr_assert_eq(code, 0, "exit %d: %s", code, out);
-        verify_store(d, &cursor);
+        verify_store(d, 0, &cursor);
         cr_expect_eq(cursor, c + 100);
     }
 }
@@ -162,10 +162,10 @@ Test(full, a_full_tmpfs_stops_the_writer_cleanly_and_more_room_lets_it_continue)
     cr_assert_eq(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=8m"), 0);
     char out[256];
     uint64_t before, after;
-    verify_store(d, &before);
+    verify_store(d, 0, &before);
     int code = run_writer(d, "--batches", "100", NULL, NULL, out, sizeof out);
     cr_assert_eq(code, 0, "exit %d: %s", code, out);
-    verify_store(d, &after);
+    verify_store(d, 0, &after);
     cr_expect_eq(after, before + 100);
 }
 
