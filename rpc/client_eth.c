@@ -115,14 +115,31 @@ static long field(const rpc_jdoc *d, long o, const char *name)
     return rpc_jtype(d, j) == RPC_J_NULL ? -1 : j;
 }
 
-static int rd_u64(const rpc_jdoc *d, long o, const char *name, uint64_t *v, const char *what,
+/* Readers of the value token j of field name (j = -1 when absent or null). */
+static int at_u64(const rpc_jdoc *d, long j, const char *name, uint64_t *v, const char *what,
                   char *err, size_t errcap)
 {
     const char *s;
     size_t l;
-    if (!rpc_jstr(d, field(d, o, name), &s, &l) || rpc_hex_quantity_u64(v, s, l) != RPC_OK)
+    if (!rpc_jstr(d, j, &s, &l) || rpc_hex_quantity_u64(v, s, l) != RPC_OK)
         FAIL_FIELD(what, name);
     return RPC_OK;
+}
+
+static int at_fixed(const rpc_jdoc *d, long j, const char *name, uint8_t *out, size_t n,
+                    const char *what, char *err, size_t errcap)
+{
+    const char *s;
+    size_t l;
+    if (!rpc_jstr(d, j, &s, &l) || hex_fixed(out, n, s, l) != RPC_OK)
+        FAIL_FIELD(what, name);
+    return RPC_OK;
+}
+
+static int rd_u64(const rpc_jdoc *d, long o, const char *name, uint64_t *v, const char *what,
+                  char *err, size_t errcap)
+{
+    return at_u64(d, field(d, o, name), name, v, what, err, errcap);
 }
 
 static int rd_u256(const rpc_jdoc *d, long o, const char *name, rpc_u256 *v, const char *what,
@@ -138,11 +155,7 @@ static int rd_u256(const rpc_jdoc *d, long o, const char *name, rpc_u256 *v, con
 static int rd_fixed(const rpc_jdoc *d, long o, const char *name, uint8_t *out, size_t n,
                     const char *what, char *err, size_t errcap)
 {
-    const char *s;
-    size_t l;
-    if (!rpc_jstr(d, field(d, o, name), &s, &l) || hex_fixed(out, n, s, l) != RPC_OK)
-        FAIL_FIELD(what, name);
-    return RPC_OK;
+    return at_fixed(d, field(d, o, name), name, out, n, what, err, errcap);
 }
 
 static int rd_hash(const rpc_jdoc *d, long o, const char *name, rpc_hash32 *h, const char *what,
@@ -194,23 +207,35 @@ static int rd_bytes(const rpc_jdoc *d, long o, const char *name, uint8_t **p, si
 
 /* ---- logs --------------------------------------------------------------------------- */
 
+/* The fields of a log, read in one pass over its members (logs are most of the bytes a
+ * tracker reads). */
+static const char *const log_keys[] = {"address", "blockNumber", "blockHash", "transactionHash",
+                                       "transactionIndex", "logIndex", "topics", "removed",
+                                       "data"};
+enum { LK_ADDR, LK_BLOCK, LK_BHASH, LK_TX, LK_TXI, LK_LOGI, LK_TOPICS, LK_REMOVED, LK_DATA, LK_N };
+
 static int decode_log(rpc_log *l, const rpc_jdoc *d, long o, char *err, size_t errcap)
 {
     static const char what[] = "log";
     int rc;
+    long f[LK_N];
     memset(l, 0, sizeof *l);
     if (rpc_jtype(d, o) != RPC_J_OBJ) {
         snprintf(err, errcap, "log is not an object");
         return RPC_EJSON;
     }
-    if ((rc = rd_addr(d, o, "address", &l->address, what, err, errcap)) ||
-        (rc = rd_u64(d, o, "blockNumber", &l->block_number, what, err, errcap)) ||
-        (rc = rd_hash(d, o, "blockHash", &l->block_hash, what, err, errcap)) ||
-        (rc = rd_hash(d, o, "transactionHash", &l->tx_hash, what, err, errcap)) ||
-        (rc = rd_u64(d, o, "transactionIndex", &l->tx_index, what, err, errcap)) ||
-        (rc = rd_u64(d, o, "logIndex", &l->log_index, what, err, errcap)))
+    rpc_jfields(d, o, log_keys, LK_N, f);
+    for (int i = 0; i < LK_N; i++)
+        if (rpc_jtype(d, f[i]) == RPC_J_NULL)
+            f[i] = -1;
+    if ((rc = at_fixed(d, f[LK_ADDR], "address", l->address.b, 20, what, err, errcap)) ||
+        (rc = at_u64(d, f[LK_BLOCK], "blockNumber", &l->block_number, what, err, errcap)) ||
+        (rc = at_fixed(d, f[LK_BHASH], "blockHash", l->block_hash.b, 32, what, err, errcap)) ||
+        (rc = at_fixed(d, f[LK_TX], "transactionHash", l->tx_hash.b, 32, what, err, errcap)) ||
+        (rc = at_u64(d, f[LK_TXI], "transactionIndex", &l->tx_index, what, err, errcap)) ||
+        (rc = at_u64(d, f[LK_LOGI], "logIndex", &l->log_index, what, err, errcap)))
         return rc;
-    long t = field(d, o, "topics");
+    long t = f[LK_TOPICS];
     if (rpc_jtype(d, t) != RPC_J_ARR || d->t[t].count > 4)
         FAIL_FIELD(what, "topics");
     long x = t + 1;
@@ -221,11 +246,14 @@ static int decode_log(rpc_log *l, const rpc_jdoc *d, long o, char *err, size_t e
             FAIL_FIELD(what, "topics");
     }
     l->n_topics = d->t[t].count;
-    long rm = field(d, o, "removed");
+    long rm = f[LK_REMOVED];
     if (rm >= 0 && rpc_jtype(d, rm) != RPC_J_TRUE && rpc_jtype(d, rm) != RPC_J_FALSE)
         FAIL_FIELD(what, "removed");
     l->removed = rpc_jtype(d, rm) == RPC_J_TRUE;
-    return rd_bytes(d, o, "data", &l->data, &l->data_len, what, err, errcap);
+    rc = hex_bytes(d, f[LK_DATA], &l->data, &l->data_len);
+    if (rc == RPC_EJSON)
+        FAIL_FIELD(what, "data");
+    return rc;
 }
 
 static int cmp_log(const void *a, const void *b)

@@ -58,6 +58,9 @@ void rpc_jdoc_free(rpc_jdoc *d);
 /* rpc_jget: the value of member key in object token obj; -1 when absent or obj is not an
  * object (or is -1). Keys with escapes never match. */
 long rpc_jget(const rpc_jdoc *d, long obj, const char *key);
+/* rpc_jfields: one pass over object obj's members: out[j] = the value of keys[j], or -1
+ * (first occurrence wins, as rpc_jget). */
+void rpc_jfields(const rpc_jdoc *d, long obj, const char *const *keys, size_t nk, long *out);
 /* rpc_jstr: a string token's raw bytes (no quotes); false if not a string without escapes. */
 bool rpc_jstr(const rpc_jdoc *d, long i, const char **s, size_t *len);
 /* rpc_jint: an integer number token (no fraction or exponent, at most 18 digits). */

@@ -3,6 +3,7 @@
  * the decoders read fields straight out of the text. Invariant: rpc_jdoc_parse accepts
  * exactly RFC 8259 JSON (one value, nesting capped) and every token's span lies inside the
  * text; a string token's bytes are returned raw, escapes flagged, never expanded here. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,15 @@ static int hexval(char c)
     return -1;
 }
 
+/* plain[c]: c may appear in a string as itself (not '"', not '\\', not a control). */
+static unsigned char plain[256];
+static pthread_once_t plain_once = PTHREAD_ONCE_INIT;
+static void plain_init(void)
+{
+    for (int c = 0x20; c < 256; c++)
+        plain[c] = c != '"' && c != '\\';
+}
+
 static int string(jparser *p, uint32_t *idx)
 {
     int rc = push(p, idx, RPC_J_STR);
@@ -69,11 +79,13 @@ static int string(jparser *p, uint32_t *idx)
     p->i++; /* opening quote */
     for (;;) {
         /* fast scan: most answer strings are hex without escapes */
-        const char *q = p->s + p->i;
-        const char *end = p->s + p->n;
-        while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        const unsigned char *q = (const unsigned char *)p->s + p->i;
+        const unsigned char *end = (const unsigned char *)p->s + p->n;
+        while (end - q >= 4 && plain[q[0]] && plain[q[1]] && plain[q[2]] && plain[q[3]])
+            q += 4;
+        while (q < end && plain[*q])
             q++;
-        p->i = (size_t)(q - p->s);
+        p->i = (size_t)((const char *)q - p->s);
         if (p->i >= p->n)
             return RPC_EJSON;
         char c = p->s[p->i];
@@ -244,6 +256,7 @@ static int value(jparser *p)
 
 int rpc_jdoc_parse(rpc_jdoc *d, const char *text, size_t len)
 {
+    pthread_once(&plain_once, plain_init);
     d->s = text;
     d->len = len;
     d->n = 0;
@@ -289,6 +302,28 @@ long rpc_jget(const rpc_jdoc *d, long obj, const char *key)
         i = d->t[i + 1].next; /* past the value */
     }
     return -1;
+}
+
+void rpc_jfields(const rpc_jdoc *d, long obj, const char *const *keys, size_t nk, long *out)
+{
+    for (size_t j = 0; j < nk; j++)
+        out[j] = -1;
+    if (obj < 0 || d->t[obj].type != RPC_J_OBJ)
+        return;
+    uint32_t i = (uint32_t)obj + 1;
+    for (uint32_t m = 0; m < d->t[obj].count; m++) {
+        const rpc_jtok *k = &d->t[i];
+        size_t kl = k->end - k->start - 2;
+        const char *ks = d->s + k->start + 1;
+        for (size_t j = 0; !k->esc && j < nk; j++) {
+            if (out[j] < 0 && keys[j][0] == ks[0] && strlen(keys[j]) == kl &&
+                memcmp(keys[j], ks, kl) == 0) {
+                out[j] = (long)(i + 1);
+                break;
+            }
+        }
+        i = d->t[i + 1].next;
+    }
 }
 
 bool rpc_jstr(const rpc_jdoc *d, long i, const char **s, size_t *len)
