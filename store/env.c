@@ -488,26 +488,40 @@ int store_open(store **out, char *why, size_t why_len, const char *dir, const st
     }
     enum verdict verdict = V_EMPTY;
     if (exists) {
-        /* Look before touching: a read-only environment never writes the data file. */
-        rc = env_open(s, why, why_len, dir, MDB_RDONLY);
+        /* Look before touching: a read-only environment never writes the data file, and
+         * with no lock file nobody has the store open, so the look need not create one. */
+        char lock_path[4096];
+        snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
+        int locked = stat(lock_path, &st) == 0;
+        rc = env_open(s, why, why_len, dir, MDB_RDONLY | (locked ? 0 : MDB_NOLOCK));
         if (!rc)
             rc = check_length(s, why, why_len, dir);
         if (!rc)
             rc = check_env(s, &verdict, why, why_len, dir, opts);
         if (rc)
             goto fail;
-        if (s->readonly) {
-            if (verdict == V_EMPTY) {
-                say(why, why_len, "%s: the store is still being created; try again", dir);
-                rc = STORE_ENOTFOUND;
+        if (s->readonly && verdict == V_EMPTY) {
+            say(why, why_len, "%s: the store is still being created; try again", dir);
+            rc = STORE_ENOTFOUND;
+            goto fail;
+        }
+        if (s->readonly && locked) {
+            *out = s;
+            return 0;
+        }
+        if (s->readonly) { /* a reader beside a writer that may start needs the locks */
+            env_close(s);
+            rc = env_open(s, why, why_len, dir, MDB_RDONLY);
+            if (!rc)
+                rc = check_env(s, &verdict, why, why_len, dir, opts);
+            if (rc)
                 goto fail;
-            }
             *out = s;
             return 0;
         }
         env_close(s); /* one environment per file per process: close before reopening */
     }
-    rc = env_open(s, why, why_len, dir, 0);
+    rc = env_open(s, why, why_len, dir, opts->nosync ? MDB_NOSYNC : 0);
     if (rc)
         goto fail;
     rc = store__write(s, create_dbs, (void *)opts);

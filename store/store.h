@@ -27,6 +27,8 @@ typedef struct store_opts {
     size_t map_size;    /* initial map in bytes; 0 = 16 MiB. Grows by doubling when full */
     size_t map_max;     /* growth stops here (STORE_EMAPFULL); 0 = 1 TiB */
     unsigned keep_blocks; /* block hashes kept behind the cursor (reorg window); 0 = 1024 */
+    int nosync; /* nonzero: commits skip fsync. A killed process still loses nothing; a
+                 * machine crash may lose the last commits, never consistency. Tests, bench */
 } store_opts;
 
 /* store_open: opens (a writer creates it if missing) the store in directory dir. An
@@ -74,6 +76,7 @@ typedef struct store_batch store_batch;
 /* store_batch_new: an empty batch that refuses to grow past cap bytes (0 = 64 MiB).
  * Returns: 0; STORE_ENOMEM. Out: *out, NULL on failure. */
 int store_batch_new(store_batch **out, size_t cap) STORE_WUR;
+/* store_batch_free: frees the batch and its memory; NULL is a no-op. */
 void store_batch_free(store_batch *b);
 /* store_batch_reset: empties the batch for reuse, keeping its memory. */
 void store_batch_reset(store_batch *b);
@@ -125,7 +128,9 @@ int store_rollback(store *s, size_t *retracted, uint64_t block) STORE_WUR;
 /* ---- Reading: each query is one read transaction, a consistent view -------------- */
 
 /* Callbacks get borrowed records, valid during the call. Return 0 to go on, >0 to stop
- * (the query then returns 0), <0 to stop and have the query return that value. */
+ * (the query then returns 0), <0 to stop and have the query return that value. The read
+ * transaction stays open meanwhile: keep callbacks short (an old reader keeps LMDB from
+ * reusing pages, and the file grows). A callback must not use the same store handle. */
 typedef int (*store_move_fn)(void *ctx, const store_move *m);
 typedef int (*store_pos_fn)(void *ctx, const store_pos_key *key, const store_position *p);
 
@@ -170,8 +175,8 @@ int store_snapshot_latest(store *s, const rpc_addr *address, store_pos_fn fn,
 /* store_wait_moves: blocks until the log's last seq is above after_seq or timeout_ms
  * passes (-1 = no limit). Sleeps on a file-change notification of the data file (inotify),
  * re-checking at least every 250 ms in case one is missed; no busy polling.
- * Returns: 0; STORE_ETIMEOUT; STORE_EIO; STORE_ELMDB.
- * Out: *last_seq (may be NULL): the last seq seen. */
+ * Returns: 0; STORE_ETIMEOUT; STORE_EIO; STORE_EBUSY; STORE_ELMDB.
+ * Out: *last_seq (may be NULL): the last seq seen (also on STORE_ETIMEOUT; 0 on errors). */
 int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeout_ms) STORE_WUR;
 
 /* ---- Outbox: alerts waiting for delivery ----------------------------------------- */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tracker/cli.h"
+#include "tracker/cmd_check.h"
 
 static int cmd_version(int argc, char **argv)
 {
@@ -21,6 +22,7 @@ struct command {
 
 static const struct command commands[] = {
     {"version", "print the version and exit", cmd_version},
+    {"check", "validate watchlist files and print a summary", trk_cmd_check},
 };
 
 void trk_cli_list_commands(char *out, size_t cap)
