@@ -72,10 +72,15 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
     for (size_t k = 0; k < p->filters.n; k++) {
         rpc_logs logs = {0};
         int rc = rpc_batch_take_logs(w->b1, i_logs + k, &logs);
+        if (rc == RPC_ERANGE && r->to > r->from) {
+            p->span = (r->to - r->from + 1) / 2; /* as rpc_logs_range does: halve, ask again */
+            return trk_pipe_fail(p, TRK_ERACE, "eth_getLogs %llu..%llu refused as too large; "
+                                 "%llu blocks a batch from now on", (unsigned long long)r->from,
+                                 (unsigned long long)r->to, (unsigned long long)p->span);
+        }
         if (rc == RPC_ERANGE)
-            return trk_pipe_fail(p, TRK_ERPC, "eth_getLogs %llu..%llu refused as too large; "
-                                 "lower --batch-blocks", (unsigned long long)r->from,
-                                 (unsigned long long)r->to);
+            return trk_pipe_fail(p, TRK_ERPC, "eth_getLogs refuses block %llu alone: %s",
+                                 (unsigned long long)r->from, trk_pipe_io_errmsg(p));
         if (rc)
             return trk_pipe_fail(p, TRK_ERPC, "eth_getLogs: %s", rpc_strerror(rc));
         for (size_t i = 0; i < logs.n; i++) {
@@ -363,6 +368,8 @@ static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
                              store_strerror(rc));
     st->from = r->from;
     st->to = r->to;
+    if (r->to - r->from + 1 >= p->span && p->span < p->cfg.batch_blocks)
+        p->span = p->span * 2 < p->cfg.batch_blocks ? p->span * 2 : p->cfg.batch_blocks;
     st->moves = p->moves.n;
     st->first_seq = first;
     return TRK_OK;
