@@ -333,7 +333,8 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
             int d = trk_pipe_decimals(p, &w->ev[j].asset);
             w->ev[j].decimals = d < 0 ? 0 : (uint8_t)d;
         }
-        trk_block_in in = {c->block, c->time, c->hash, w->ev + c->ev_lo, c->ev_hi - c->ev_lo,
+        trk_block_in in = {c->block, c->time, c->hash, w->ev ? w->ev + c->ev_lo : NULL,
+                           c->ev_hi - c->ev_lo,
                            w->nat, nnat};
         if ((rc = trk_diff_block(&p->moves, &in, p->set, &dopts)))
             return trk_pipe_fail(p, rc, "diff of block %llu: %s", (unsigned long long)c->block,

@@ -124,7 +124,7 @@ static bool same_move(const store_move *a, const store_move *b)
 }
 
 Test(run, killed_50_times_at_random_moments_it_ends_with_the_log_of_an_uninterrupted_run,
-     .fini = stop, .timeout = 240)
+     .fini = stop, .timeout = 300)
 {
     world_chain(&W, NULL);
     world_watchlist(&W, 0);
@@ -168,7 +168,7 @@ Test(run, killed_50_times_at_random_moments_it_ends_with_the_log_of_an_uninterru
     free(b.v);
 }
 
-Test(run, sigterm_stops_it_cleanly_with_exit_code_0, .fini = stop, .timeout = 60)
+Test(run, sigterm_stops_it_cleanly_with_exit_code_0, .fini = stop, .timeout = 300)
 {
     world_chain(&W, NULL);
     world_watchlist(&W, 0);
