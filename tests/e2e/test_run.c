@@ -177,8 +177,12 @@ Test(run, sigterm_stops_it_cleanly_with_exit_code_0, .fini = stop, .timeout = 30
     snprintf(data, sizeof data, "%s/data", W.dir);
     child = spawn(data, NULL, NULL);
     play_step(0);
-    struct timespec ts = {0, 300 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    uint64_t mined = head_of(&W);
+    for (int i = 0; i < 3000 && cursor_of(data) < mined; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_eq(cursor_of(data), mined, "it followed the chain to the head");
     kill(child, SIGTERM);
     cr_expect_eq(wait_exit(child, 10), 0);
     movelist l = log_of(data);
