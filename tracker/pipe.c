@@ -42,6 +42,7 @@ void trk_config_default(trk_config *c)
     c->max_probes = 50000;
     c->native_dust = rpc_u256_from_u64(10000000000000000ull); /* 0.01 ETH */
     c->start_block = UINT64_MAX;
+    c->last_block = UINT64_MAX;
 }
 
 int trk_pipe_fail(trk_pipe *p, int rc, const char *fmt, ...)
@@ -120,6 +121,7 @@ int trk_pipe_new(trk_pipe **out, const trk_config *cfg, trk_io io, store *s, con
         p->cfg.max_probes = 50000;
     p->io = io;
     p->s = s;
+    p->span = p->cfg.batch_blocks;
     p->snap.chunk = p->cfg.chunk;
     p->snap.reader = !p->cfg.no_state_override;
     int rc = TRK_ENOMEM;
@@ -258,7 +260,7 @@ int trk_pipe_step(trk_pipe *p, trk_step *st)
     r.to = r.from;
     uint64_t conf = p->cfg.confirmations;
     if (p->head_known && p->head >= r.from + conf) {
-        uint64_t span = p->cfg.batch_blocks;
+        uint64_t span = p->span;
         if (p->cfg.native_every && p->nwatched) {
             /* every native_every-th block reads every watched balance: bound the probes */
             uint64_t per = p->nwatched / p->cfg.native_every + 1;
@@ -270,6 +272,13 @@ int trk_pipe_step(trk_pipe *p, trk_step *st)
         if (r.to - r.from + 1 > span)
             r.to = r.from + span - 1;
     }
+    if (r.from > p->cfg.last_block) {
+        st->idle = true;
+        st->head = p->head;
+        return TRK_OK;
+    }
+    if (r.to > p->cfg.last_block)
+        r.to = p->cfg.last_block;
     rc = trk_pipe_process(p, &r, st);
     if (rc)
         memset(st, 0, sizeof *st);

@@ -52,13 +52,14 @@ typedef struct trk_config {
     size_t nweth;
     uint64_t start_block;   /* first block of an empty store; UINT64_MAX: the smallest
                                entity `since`, or head - rules.backfill_blocks */
+    uint64_t last_block;    /* process nothing past it (UINT64_MAX: follow the head) */
     const uint32_t *sinks;  /* outbox sinks each move is queued for (issue 9); copied */
     size_t nsinks;
 } trk_config;
 
 /* trk_config_default: confirmations 2, native every block, max_reorg 128, batch 100,
  * chunk 1000, dust 0.01 ETH, no WETH (mainnet's WETH9 is added for chain id 1 by the run
- * command), start from the watchlist, no sinks. */
+ * command), start from the watchlist, no last block, no sinks. */
 void trk_config_default(trk_config *c);
 
 typedef struct trk_pipe trk_pipe;

@@ -33,6 +33,7 @@ struct trk_pipe {
     size_t ndec, capdec;
     uint64_t head;
     bool head_known;
+    uint64_t span; /* blocks a batch while catching up: batch_blocks, halved on refusals */
     trk_moves moves;
     store_batch *batch;
     char why[256];

@@ -72,10 +72,15 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
     for (size_t k = 0; k < p->filters.n; k++) {
         rpc_logs logs = {0};
         int rc = rpc_batch_take_logs(w->b1, i_logs + k, &logs);
+        if (rc == RPC_ERANGE && r->to > r->from) {
+            p->span = (r->to - r->from + 1) / 2; /* as rpc_logs_range does: halve, ask again */
+            return trk_pipe_fail(p, TRK_ERACE, "eth_getLogs %llu..%llu refused as too large; "
+                                 "%llu blocks a batch from now on", (unsigned long long)r->from,
+                                 (unsigned long long)r->to, (unsigned long long)p->span);
+        }
         if (rc == RPC_ERANGE)
-            return trk_pipe_fail(p, TRK_ERPC, "eth_getLogs %llu..%llu refused as too large; "
-                                 "lower --batch-blocks", (unsigned long long)r->from,
-                                 (unsigned long long)r->to);
+            return trk_pipe_fail(p, TRK_ERPC, "eth_getLogs refuses block %llu alone: %s",
+                                 (unsigned long long)r->from, trk_pipe_io_errmsg(p));
         if (rc)
             return trk_pipe_fail(p, TRK_ERPC, "eth_getLogs: %s", rpc_strerror(rc));
         for (size_t i = 0; i < logs.n; i++) {
@@ -342,7 +347,8 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
             int d = trk_pipe_decimals(p, &w->ev[j].asset);
             w->ev[j].decimals = d < 0 ? 0 : (uint8_t)d;
         }
-        trk_block_in in = {c->block, c->time, c->hash, w->ev + c->ev_lo, c->ev_hi - c->ev_lo,
+        trk_block_in in = {c->block, c->time, c->hash, w->ev ? w->ev + c->ev_lo : NULL,
+                           c->ev_hi - c->ev_lo,
                            w->nat, nnat};
         size_t first_move = p->moves.n;
         if ((rc = trk_diff_block(&p->moves, &in, p->set, &dopts)))
@@ -381,6 +387,8 @@ static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
                              store_strerror(rc));
     st->from = r->from;
     st->to = r->to;
+    if (r->to - r->from + 1 >= p->span && p->span < p->cfg.batch_blocks)
+        p->span = p->span * 2 < p->cfg.batch_blocks ? p->span * 2 : p->cfg.batch_blocks;
     st->moves = p->moves.n;
     st->first_seq = first;
     return TRK_OK;

@@ -79,18 +79,18 @@ static void reorg_at_depth(unsigned depth)
 }
 
 Test(reorg, one_block_deep_retracts_its_move_and_takes_the_new_branch, .fini = stop,
-     .timeout = 120)
+     .timeout = 300)
 {
     reorg_at_depth(1);
 }
 
 Test(reorg, five_blocks_deep_retracts_five_moves_and_takes_the_new_branch, .fini = stop,
-     .timeout = 120)
+     .timeout = 300)
 {
     reorg_at_depth(5);
 }
 
-Test(reorg, sixty_four_blocks_deep_retracts_every_orphaned_move, .fini = stop, .timeout = 180)
+Test(reorg, sixty_four_blocks_deep_retracts_every_orphaned_move, .fini = stop, .timeout = 300)
 {
     reorg_at_depth(64);
 }
@@ -115,7 +115,7 @@ static void five_blocks_past_base(char snap[32], uint64_t *base)
 }
 
 Test(reorg, deeper_than_the_maximum_is_refused_and_rolls_nothing_back, .fini = stop,
-     .timeout = 120)
+     .timeout = 300)
 {
     char snap[32];
     uint64_t base;
@@ -135,7 +135,7 @@ Test(reorg, deeper_than_the_maximum_is_refused_and_rolls_nothing_back, .fini = s
     free(l1.v);
 }
 
-Test(reorg, a_head_far_below_the_cursor_is_not_a_reorg, .fini = stop, .timeout = 120)
+Test(reorg, a_head_far_below_the_cursor_is_not_a_reorg, .fini = stop, .timeout = 300)
 {
     char snap[32];
     uint64_t base;

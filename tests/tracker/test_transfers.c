@@ -86,7 +86,7 @@ static void check_log(const movelist *l, const expect *x, size_t n)
 }
 
 Test(transfers, erc20_weth_exchange_and_eth_moves_are_exactly_the_expected_ones, .fini = stop,
-     .timeout = 120)
+     .timeout = 300)
 {
     world_chain(&W, NULL);
     world_watchlist(&W, 0);
@@ -138,7 +138,7 @@ static bool same_move(const store_move *a, const store_move *b)
 }
 
 Test(transfers, following_live_block_by_block_gives_the_log_of_a_backfill_in_small_batches,
-     .fini = stop, .timeout = 120)
+     .fini = stop, .timeout = 300)
 {
     world_chain(&W, NULL);
     world_watchlist(&W, 0);
