@@ -44,7 +44,7 @@ void trk_lending_free(trk_lending *l)
     free(l);
 }
 
-static bool pos_open(const struct lend_pos *p)
+bool trk_lend_pos_open(const struct lend_pos *p)
 {
     for (size_t i = 0; i < p->nh; i++)
         if (!rpc_u256_is_zero(&p->h[i].coll) || !rpc_u256_is_zero(&p->h[i].debt))
@@ -55,18 +55,18 @@ static bool pos_open(const struct lend_pos *p)
 bool trk_lending_active(const trk_lending *l)
 {
     for (size_t i = 0; i < l->npos; i++)
-        if (pos_open(&l->pos[i]))
+        if (trk_lend_pos_open(&l->pos[i]))
             return true;
     return false;
 }
 
-static struct lend_pos *pos_find(const trk_lending *l, uint32_t protocol, const rpc_addr *user,
-                                 const rpc_addr *where, const rpc_hash32 *id)
+struct lend_pos *trk_lend_pos_find(const trk_lending *l, uint32_t protocol, const rpc_addr *user,
+                                  const rpc_addr *where, const uint8_t *id20)
 {
     for (size_t i = 0; i < l->npos; i++) {
         struct lend_pos *p = &l->pos[i];
         if (p->protocol == protocol && !memcmp(p->user.b, user->b, 20) &&
-            !memcmp(p->where.b, where->b, 20) && (!id || !memcmp(p->id.b, id->b, 32)))
+            !memcmp(p->where.b, where->b, 20) && (!id20 || !memcmp(p->id.b, id20, 20)))
             return p;
     }
     return NULL;
@@ -75,7 +75,7 @@ static struct lend_pos *pos_find(const trk_lending *l, uint32_t protocol, const 
 static int pos_get(trk_lending *l, struct lend_pos **out, uint32_t protocol,
                    const rpc_addr *user, const rpc_addr *where, const rpc_hash32 *id)
 {
-    *out = pos_find(l, protocol, user, where, id);
+    *out = trk_lend_pos_find(l, protocol, user, where, id ? id->b : NULL);
     if (*out)
         return TRK_OK;
     if (l->npos == l->cappos) {
@@ -98,7 +98,7 @@ static int pos_get(trk_lending *l, struct lend_pos **out, uint32_t protocol,
     return TRK_OK;
 }
 
-static struct lend_hold *hold_get(struct lend_pos *p, const rpc_addr *asset, bool add)
+struct lend_hold *trk_lend_hold(struct lend_pos *p, const rpc_addr *asset, bool add)
 {
     for (size_t i = 0; i < p->nh; i++)
         if (!memcmp(p->h[i].asset.b, asset->b, 20))
@@ -134,7 +134,7 @@ static int reload_row(void *ctx, const store_pos_key *key, const store_position 
         memcpy(asset.b, sp->extra + 20, 20);
         if (pos_get(l, &p, TRK_PROTO_AAVE_V3, &key->address, &where, NULL))
             return -1;
-        struct lend_hold *h = hold_get(p, &asset, true);
+        struct lend_hold *h = trk_lend_hold(p, &asset, true);
         if (!h)
             return -1;
         h->coll = sp->collateral;
@@ -178,7 +178,7 @@ int trk_lending_reload(trk_lending *l, store *s)
     }
     size_t w = 0; /* closed positions are not followed any more */
     for (size_t i = 0; i < l->npos; i++)
-        if (pos_open(&l->pos[i]))
+        if (trk_lend_pos_open(&l->pos[i]))
             l->pos[w++] = l->pos[i];
     l->npos = w;
     return TRK_OK;
@@ -197,7 +197,7 @@ static int probe(trk_probes *ps, uint8_t what, const rpc_addr *kaddr, uint32_t p
     k.protocol = protocol;
     memcpy(k.asset.b, kasset20, 20);
     uint8_t cd[68];
-    size_t n = lend_calldata(cd, sel, w1, w2);
+    size_t n = trk_lend_calldata(cd, sel, w1, w2);
     return trk_probe_call(ps, what, &k, target, cd, n);
 }
 
@@ -211,7 +211,7 @@ static int plan_aave_prices(trk_probes *ps, const struct lend_pool *pool,
                             : pool->ethref >= 0 ? &pool->res[pool->ethref].asset : NULL;
         if (!a)
             break;
-        lend_addr_word(w, a);
+        trk_lend_addr_word(w, a);
         rc = probe(ps, LP_AAVE_PRICE, &pool->pool, TRK_PROTO_AAVE_V3, a->b, &pool->oracle,
                    SEL_ASSET_PRICE, w, NULL);
     }
@@ -222,19 +222,19 @@ static int plan_aave_touch(trk_probes *ps, const struct lend_pool *pool, struct 
                            const trk_event *ev)
 {
     uint8_t wu[32], wa[32];
-    lend_addr_word(wu, &p->user);
+    trk_lend_addr_word(wu, &p->user);
     int rc = probe(ps, LP_AAVE_ACCOUNT, &p->user, TRK_PROTO_AAVE_V3, pool->pool.b, &pool->pool,
                    SEL_ACCOUNT, wu, NULL);
     /* the event's reserves join the position's holdings (zero until read) */
     const rpc_addr *assets[2] = {&ev->asset, &ev->asset2};
     for (int k = 0; k < 2; k++)
-        if (lend_reserve_of(pool, assets[k]) && !hold_get(p, assets[k], true))
+        if (trk_lend_reserve_of(pool, assets[k]) && !trk_lend_hold(p, assets[k], true))
             return TRK_ETOO_LARGE;
     for (size_t i = 0; rc == TRK_OK && i < p->nh; i++) {
-        const struct lend_reserve *r = lend_reserve_of(pool, &p->h[i].asset);
+        const struct lend_reserve *r = trk_lend_reserve_of(pool, &p->h[i].asset);
         if (!r)
             continue;
-        lend_addr_word(wa, &r->asset);
+        trk_lend_addr_word(wa, &r->asset);
         rc = probe(ps, LP_AAVE_RESERVE, &p->user, TRK_PROTO_AAVE_V3, r->atoken.b, &pool->dp,
                    SEL_USER_RESERVE, wa, wu);
     }
@@ -247,7 +247,7 @@ static int plan_morpho(trk_probes *ps, const struct lend_market *m, const struct
     int rc = TRK_OK;
     if (touched) {
         uint8_t wu[32];
-        lend_addr_word(wu, &p->user);
+        trk_lend_addr_word(wu, &p->user);
         rc = probe(ps, LP_MB_POSITION, &p->user, TRK_PROTO_MORPHO_BLUE, m->id.b, &m->morpho,
                    SEL_POSITION, m->id.b, wu);
         if (rc == TRK_OK)
@@ -276,14 +276,14 @@ int trk_lending_plan(trk_lending *l, trk_probes *ps, const trk_event *ev, size_t
             continue;
         struct lend_pos *p;
         if (ev[i].protocol == TRK_PROTO_AAVE_V3) {
-            const struct lend_pool *pool = lend_pool_of(l, &ev[i].contract);
+            const struct lend_pool *pool = trk_lend_pool_of(l, &ev[i].contract);
             if (!pool || !pool->loaded)
                 continue;
             rc = pos_get(l, &p, TRK_PROTO_AAVE_V3, &ev[i].from, &pool->pool, NULL);
             if (rc == TRK_OK)
                 rc = plan_aave_touch(ps, pool, p, &ev[i]);
         } else {
-            const struct lend_market *m = lend_market_of(l, &ev[i].market);
+            const struct lend_market *m = trk_lend_market_of(l, &ev[i].market);
             if (!m)
                 continue;
             rc = pos_get(l, &p, TRK_PROTO_MORPHO_BLUE, &ev[i].from, &m->morpho, &m->id);
@@ -299,11 +299,11 @@ int trk_lending_plan(trk_lending *l, trk_probes *ps, const trk_event *ev, size_t
     for (size_t i = 0; rc == TRK_OK && i < l->npos; i++) {
         struct lend_pos *p = &l->pos[i];
         if (p->protocol == TRK_PROTO_AAVE_V3) {
-            const struct lend_pool *pool = lend_pool_of(l, &p->where);
+            const struct lend_pool *pool = trk_lend_pool_of(l, &p->where);
             if (pool && pool->loaded)
                 rc = plan_aave_prices(ps, pool, p);
         } else {
-            const struct lend_market *m = lend_market_of(l, &p->id);
+            const struct lend_market *m = trk_lend_market_of(l, &p->id);
             if (m)
                 rc = plan_morpho(ps, m, p, p->touched);
         }

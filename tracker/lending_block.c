@@ -7,32 +7,12 @@
 
 #include "rpc/u256.h"
 #include "tracker/lending_int.h"
-#include "tracker/liq.h"
 
 enum {
     SEL_ACCOUNT = 0xbf92857c,
     SEL_USER_RESERVE = 0x28dd2d01,
 };
-enum { ROW_ACCOUNT = 1, ROW_RESERVE = 2, ROW_MORPHO = 3 };
-
-static const rpc_u256 U_MAX = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
-
-static rpc_u256 pow10(unsigned e)
-{
-    rpc_u256 r = rpc_u256_from_u64(1), ten = rpc_u256_from_u64(10);
-    while (e--)
-        if (rpc_u256_mul(&r, &r, &ten))
-            return rpc_u256_from_u64(0);
-    return r;
-}
-
-static rpc_u256 mdiv(const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d)
-{
-    rpc_u256 r;
-    if (rpc_u256_muldiv(&r, a, b, d))
-        return rpc_u256_from_u64(0);
-    return r;
-}
+enum { ROW_ACCOUNT = 1, ROW_RESERVE = 2, ROW_MORPHO = 3, ROW_ENTITY = 4 };
 
 /* A price read at this block: Aave (pool, asset); Morpho (zero, market id prefix). */
 struct price {
@@ -94,126 +74,6 @@ static struct lend_reserve *reserve_by_atoken(const struct lend_pool *p, const u
     return NULL;
 }
 
-static struct lend_pos *find(trk_lending *l, uint32_t protocol, const rpc_addr *user,
-                             const rpc_addr *where, const uint8_t *idkey)
-{
-    for (size_t i = 0; i < l->npos; i++) {
-        struct lend_pos *p = &l->pos[i];
-        if (p->protocol == protocol && !memcmp(p->user.b, user->b, 20) &&
-            !memcmp(p->where.b, where->b, 20) && (!idkey || !memcmp(p->id.b, idkey, 20)))
-            return p;
-    }
-    return NULL;
-}
-
-static struct lend_hold *hold_of(struct lend_pos *p, const rpc_addr *asset)
-{
-    for (size_t i = 0; i < p->nh; i++)
-        if (!memcmp(p->h[i].asset.b, asset->b, 20))
-            return &p->h[i];
-    return NULL;
-}
-
-static bool is_open(const struct lend_pos *p)
-{
-    for (size_t i = 0; i < p->nh; i++)
-        if (!rpc_u256_is_zero(&p->h[i].coll) || !rpc_u256_is_zero(&p->h[i].debt))
-            return true;
-    return false;
-}
-
-/* ---- evaluation ------------------------------------------------------------------- */
-
-/* Aave: health factor and line from balances, thresholds and the prices in the holds. */
-static int aave_eval(struct trk_liq *out, const struct lend_pool *pool, const struct lend_pos *p)
-{
-    struct trk_liq_asset a[2 * LEND_MAX_HOLD];
-    size_t n = 0;
-    rpc_u256 e14 = pow10(14);
-    for (size_t i = 0; i < p->nh; i++) {
-        const struct lend_hold *h = &p->h[i];
-        const struct lend_reserve *r = lend_reserve_of(pool, &h->asset);
-        if (!r)
-            continue;
-        bool eth = r->eth && pool->ethref >= 0;
-        if (h->coll_on && r->lt_bps && !rpc_u256_is_zero(&h->coll)) {
-            rpc_u256 lt = rpc_u256_from_u64(r->lt_bps);
-            memset(&a[n], 0, sizeof a[n]);
-            a[n].amount = h->coll;
-            a[n].decimals = r->decimals;
-            a[n].price = h->price;
-            if (rpc_u256_mul(&a[n].lt_wad, &lt, &e14))
-                return TRK_EDECODE;
-            a[n].eth = eth;
-            n++;
-        }
-        if (!rpc_u256_is_zero(&h->debt)) {
-            memset(&a[n], 0, sizeof a[n]);
-            a[n].amount = h->debt;
-            a[n].decimals = r->decimals;
-            a[n].price = h->price;
-            a[n].eth = eth;
-            a[n].debt = true;
-            n++;
-        }
-    }
-    rpc_u256 one = rpc_u256_from_u64(1);
-    const rpc_u256 *ethp = rpc_u256_is_zero(&p->eth_price) ? &one : &p->eth_price;
-    return trk_liq_compute(out, a, n, ethp) ? TRK_EDECODE : TRK_OK;
-}
-
-/* Morpho: isHealthy's arithmetic (collateral * price / 1e36 * lltv / 1e18 vs borrowed),
- * as a WAD ratio, and the collateral price (loan units per whole token, 8 decimals) at
- * which it reaches 1. */
-static void morpho_eval(const struct lend_market *m, struct lend_pos *p)
-{
-    rpc_u256 e36 = pow10(36), wad = pow10(18), e8 = pow10(8), unit_l = pow10(m->loan_dec);
-    const rpc_u256 *coll = &p->h[0].coll, *price = &p->h[0].price, *debt = &p->h[1].debt;
-    rpc_u256 cval = mdiv(coll, price, &e36);
-    rpc_u256 maxb = mdiv(&cval, &m->lltv, &wad);
-    p->lt_bps = m->lltv;
-    p->coll_usd = mdiv(&cval, &e8, &unit_l);
-    p->debt_usd = mdiv(debt, &e8, &unit_l);
-    memset(&p->liq, 0, sizeof p->liq);
-    if (rpc_u256_is_zero(debt)) {
-        p->hf = U_MAX;
-        p->liq_kind = TRK_LIQ_NONE;
-        return;
-    }
-    p->hf = mdiv(&maxb, &wad, debt);
-    if (rpc_u256_is_zero(coll) || rpc_u256_is_zero(&m->lltv)) {
-        p->liq_kind = TRK_LIQ_NOW;
-        return;
-    }
-    rpc_u256 per = mdiv(debt, &e36, coll);
-    rpc_u256 pstar = mdiv(&per, &wad, &m->lltv); /* oracle scale */
-    rpc_u256 num = pow10(m->coll_dec), den;
-    if (rpc_u256_mul(&num, &num, &e8) || rpc_u256_mul(&den, &e36, &unit_l))
-        return;
-    p->liq = mdiv(&pstar, &num, &den);
-    p->liq_kind = TRK_LIQ_BELOW;
-}
-
-static int eval_pos(trk_lending *l, struct lend_pos *p, bool keep_hf)
-{
-    if (p->protocol == TRK_PROTO_MORPHO_BLUE) {
-        const struct lend_market *m = lend_market_of(l, &p->id);
-        if (m && p->nh >= 2)
-            morpho_eval(m, p);
-        return TRK_OK;
-    }
-    const struct lend_pool *pool = lend_pool_of(l, &p->where);
-    struct trk_liq q;
-    int rc = pool ? aave_eval(&q, pool, p) : TRK_OK;
-    if (rc || !pool)
-        return rc;
-    p->liq = q.price;
-    p->liq_kind = (uint8_t)q.kind;
-    if (!keep_hf)
-        p->hf = q.hf_wad;
-    return TRK_OK;
-}
-
 /* Prices of this block into the holdings of p (the ones read; others keep theirs). */
 static void take_prices(const struct blk *b, struct lend_pos *p)
 {
@@ -229,7 +89,7 @@ static void take_prices(const struct blk *b, struct lend_pos *p)
         if (v)
             p->h[i].price = *v;
     }
-    const struct lend_pool *pool = lend_pool_of(b->l, &p->where);
+    const struct lend_pool *pool = trk_lend_pool_of(b->l, &p->where);
     if (pool && pool->ethref >= 0) {
         const rpc_u256 *v = price_of(b, &p->where, pool->res[pool->ethref].asset.b);
         if (v)
@@ -260,7 +120,7 @@ static int aave_reserve(struct lend_pos *p, const rpc_addr *asset, const trk_pro
 {
     if (!r->ok || r->nw < 9)
         return TRK_EDECODE;
-    struct lend_hold *h = hold_of(p, asset);
+    struct lend_hold *h = trk_lend_hold(p, asset, false);
     if (!h)
         return TRK_OK;
     h->coll = r->w[0];
@@ -321,19 +181,19 @@ static int absorb(struct blk *b, const trk_probes *ps, const trk_probe_result *r
         struct lend_pos *p = NULL;
         int rc = TRK_OK;
         if (pr->what == LP_AAVE_ACCOUNT) {
-            p = find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address, &pr->key.asset, NULL);
+            p = trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address, &pr->key.asset, NULL);
             if (p && (rc = aave_account(p, r)))
                 return fail(b, rc, "getUserAccountData failed");
         } else if (pr->what == LP_AAVE_RESERVE) {
             const struct lend_pool *pool = pool_by_dp(b->l, &pr->target);
             const struct lend_reserve *rv = reserve_by_atoken(pool, pr->key.asset.b);
-            p = pool && rv ? find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address, &pool->pool, NULL)
+            p = pool && rv ? trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address, &pool->pool, NULL)
                            : NULL;
             if (p && (rc = aave_reserve(p, &rv->asset, r)))
                 return fail(b, rc, "getUserReserveData failed");
         } else if (pr->what == LP_MB_POSITION) {
             const struct lend_market *m = market_by_key(b->l, pr->key.asset.b);
-            p = m ? find(b->l, TRK_PROTO_MORPHO_BLUE, &pr->key.address, &m->morpho, m->id.b)
+            p = m ? trk_lend_pos_find(b->l, TRK_PROTO_MORPHO_BLUE, &pr->key.address, &m->morpho, m->id.b)
                   : NULL;
             const struct totals *t = NULL;
             for (size_t k = 0; k < b->ntot && m; k++)
@@ -385,7 +245,7 @@ static int emit(struct blk *b, const struct lend_pos *p, uint16_t kind, const tr
     m.hf_after = p->hf;
     m.liq_before = p->liq0;
     m.liq_after = p->liq;
-    rpc_u256 one = pow10(18);
+    rpc_u256 one = trk_lend_pow10(18);
     m.severity = kind == STORE_KIND_LIQUIDATED || rpc_u256_cmp(&p->hf, &one) < 0 ? 3
                  : kind == STORE_KIND_HEALTH_FACTOR || kind == STORE_KIND_LIQUIDATION_PRICE ? 2
                                                                                           : 1;
@@ -406,27 +266,27 @@ static void value_of(const struct blk *b, const struct lend_pos *p, const rpc_ad
     memset(usd, 0, sizeof *usd);
     *decimals = 0;
     if (p->protocol == TRK_PROTO_AAVE_V3) {
-        const struct lend_reserve *r = lend_reserve_of(lend_pool_of(b->l, &p->where), asset);
+        const struct lend_reserve *r = trk_lend_reserve_of(trk_lend_pool_of(b->l, &p->where), asset);
         const rpc_u256 *price = price_of(b, &p->where, asset->b);
         if (!r)
             return;
         *decimals = r->decimals;
-        rpc_u256 unit = pow10(r->decimals);
+        rpc_u256 unit = trk_lend_pow10(r->decimals);
         if (price)
-            *usd = mdiv(amount, price, &unit);
+            *usd = trk_lend_mdiv(amount, price, &unit);
         return;
     }
-    const struct lend_market *m = lend_market_of(b->l, &p->id);
+    const struct lend_market *m = trk_lend_market_of(b->l, &p->id);
     if (!m)
         return;
-    rpc_u256 e8 = pow10(8), e36 = pow10(36), unit_l = pow10(m->loan_dec);
+    rpc_u256 e8 = trk_lend_pow10(8), e36 = trk_lend_pow10(36), unit_l = trk_lend_pow10(m->loan_dec);
     if (!memcmp(asset->b, m->loan.b, 20)) {
         *decimals = m->loan_dec;
-        *usd = mdiv(amount, &e8, &unit_l);
+        *usd = trk_lend_mdiv(amount, &e8, &unit_l);
     } else {
         *decimals = m->coll_dec;
-        rpc_u256 v = mdiv(amount, &p->h[0].price, &e36);
-        *usd = mdiv(&v, &e8, &unit_l);
+        rpc_u256 v = trk_lend_mdiv(amount, &p->h[0].price, &e36);
+        *usd = trk_lend_mdiv(&v, &e8, &unit_l);
     }
 }
 
@@ -444,16 +304,16 @@ static int event_moves(struct blk *b, const trk_event *ev)
     struct lend_pos *p;
     const struct lend_market *m = NULL;
     if (ev->protocol == TRK_PROTO_AAVE_V3) {
-        p = find(b->l, TRK_PROTO_AAVE_V3, &ev->from, &ev->contract, NULL);
+        p = trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &ev->from, &ev->contract, NULL);
     } else {
-        m = lend_market_of(b->l, &ev->market);
-        p = m ? find(b->l, TRK_PROTO_MORPHO_BLUE, &ev->from, &m->morpho, m->id.b) : NULL;
+        m = trk_lend_market_of(b->l, &ev->market);
+        p = m ? trk_lend_pos_find(b->l, TRK_PROTO_MORPHO_BLUE, &ev->from, &m->morpho, m->id.b) : NULL;
     }
     if (!p || !p->touched)
         return TRK_OK;
     int rc = TRK_OK;
     p->last_ev = ev;
-    if (!p->open0 && !p->said_open && is_open(p)) {
+    if (!p->open0 && !p->said_open && trk_lend_pos_open(p)) {
         p->said_open = true;
         rc = emit(b, p, STORE_KIND_POSITION_OPENED, ev, NULL, NULL, 0, NULL, NULL);
     }
@@ -504,7 +364,7 @@ static bool line_moved(const rpc_u256 *a, const rpc_u256 *b, uint32_t bp)
 
 static bool hf_crosses(const struct blk *b, const rpc_u256 *a, const rpc_u256 *c)
 {
-    rpc_u256 one = pow10(18);
+    rpc_u256 one = trk_lend_pow10(18);
     return crosses(a, c, &wl_rules_of(b->set)->health_factor_warn) || crosses(a, c, &one);
 }
 
@@ -517,13 +377,13 @@ static int reread_aave(struct blk *b, struct lend_pos *p, const struct lend_pool
     int rc = TRK_ENOMEM;
     if (rpc_batch_new(&rb))
         return TRK_ENOMEM;
-    lend_addr_word(wu, &p->user);
-    size_t n = lend_calldata(cd, SEL_ACCOUNT, wu, NULL), idx;
+    trk_lend_addr_word(wu, &p->user);
+    size_t n = trk_lend_calldata(cd, SEL_ACCOUNT, wu, NULL), idx;
     if (rpc_batch_add_call(rb, &first, b->in->number, &pool->pool, cd, n))
         goto done;
     for (size_t i = 0; i < p->nh; i++) {
-        lend_addr_word(wa, &p->h[i].asset);
-        n = lend_calldata(cd, SEL_USER_RESERVE, wa, wu);
+        trk_lend_addr_word(wa, &p->h[i].asset);
+        n = trk_lend_calldata(cd, SEL_USER_RESERVE, wa, wu);
         if (rpc_batch_add_call(rb, &idx, b->in->number, &pool->dp, cd, n))
             goto done;
     }
@@ -568,18 +428,18 @@ static bool prices_changed(const struct blk *b, const struct lend_pos *p)
     return rpc_u256_cmp(&q.eth_price, &p->eth_price) != 0;
 }
 
-static int write_pos(struct blk *b, const struct lend_pos *p);
+static int write_pos(struct blk *b, struct lend_pos *p);
 
 /* An open position the block's events did not touch: its prices moved? Then the figures
  * at the new prices; a threshold about to be crossed is confirmed on the protocol's own
  * figures, reported, and stored. */
 static int price_check(struct blk *b, struct lend_pos *p)
 {
-    if (p->touched || !is_open(p) || !prices_changed(b, p))
+    if (p->touched || !trk_lend_pos_open(p) || !prices_changed(b, p))
         return TRK_OK;
     struct lend_pos q = *p;
     take_prices(b, &q);
-    int rc = eval_pos(b->l, &q, false);
+    int rc = trk_lend_eval(b->l, &q, false);
     if (rc)
         return rc;
     uint32_t bp = wl_rules_of(b->set)->liquidation_price_move_bp;
@@ -587,8 +447,8 @@ static int price_check(struct blk *b, struct lend_pos *p)
         q.liq_kind == p->liq_kind)
         return TRK_OK;
     if (p->protocol == TRK_PROTO_AAVE_V3) { /* confirm with the protocol's own figures */
-        const struct lend_pool *pool = lend_pool_of(b->l, &p->where);
-        if (!pool || (rc = reread_aave(b, &q, pool)) || (rc = eval_pos(b->l, &q, true)))
+        const struct lend_pool *pool = trk_lend_pool_of(b->l, &p->where);
+        if (!pool || (rc = reread_aave(b, &q, pool)) || (rc = trk_lend_eval(b->l, &q, true)))
             return rc;
     }
     q.hf0 = p->hf;
@@ -596,8 +456,8 @@ static int price_check(struct blk *b, struct lend_pos *p)
     bool hf_move = hf_crosses(b, &p->hf, &q.hf);
     bool liq_move = line_moved(&p->liq, &q.liq, bp) || q.liq_kind != p->liq_kind;
     *p = q;
-    const struct lend_pool *pool = lend_pool_of(b->l, &p->where);
-    const struct lend_market *m = lend_market_of(b->l, &p->id);
+    const struct lend_pool *pool = trk_lend_pool_of(b->l, &p->where);
+    const struct lend_market *m = trk_lend_market_of(b->l, &p->id);
     const rpc_addr *asset = p->protocol == TRK_PROTO_AAVE_V3
                                 ? (pool && pool->ethref >= 0 ? &pool->res[pool->ethref].asset
                                                              : NULL)
@@ -620,10 +480,11 @@ static int put(struct blk *b, const store_pos_key *k, const store_position *sp)
     return TRK_OK;
 }
 
-static int write_pos(struct blk *b, const struct lend_pos *p)
+static int write_pos(struct blk *b, struct lend_pos *p)
 {
     store_pos_key k;
     store_position sp;
+    p->wrote = true;
     memset(&k, 0, sizeof k);
     memset(&sp, 0, sizeof sp);
     k.address = p->user;
@@ -636,7 +497,7 @@ static int write_pos(struct blk *b, const struct lend_pos *p)
     sp.collateral_usd = p->coll_usd;
     sp.debt_usd = p->debt_usd;
     if (p->protocol == TRK_PROTO_MORPHO_BLUE) {
-        const struct lend_market *m = lend_market_of(b->l, &p->id);
+        const struct lend_market *m = trk_lend_market_of(b->l, &p->id);
         memcpy(k.asset.b, p->id.b, 20);
         sp.flags = ROW_MORPHO;
         sp.decimals = m ? m->coll_dec : 0;
@@ -652,7 +513,7 @@ static int write_pos(struct blk *b, const struct lend_pos *p)
         sp.extra_len = 125;
         return put(b, &k, &sp);
     }
-    const struct lend_pool *pool = lend_pool_of(b->l, &p->where);
+    const struct lend_pool *pool = trk_lend_pool_of(b->l, &p->where);
     k.asset = p->where;
     sp.flags = ROW_ACCOUNT;
     sp.decimals = 8;
@@ -662,7 +523,7 @@ static int write_pos(struct blk *b, const struct lend_pos *p)
     int rc = put(b, &k, &sp);
     for (size_t i = 0; rc == TRK_OK && i < p->nh; i++) {
         const struct lend_hold *h = &p->h[i];
-        const struct lend_reserve *r = lend_reserve_of(pool, &h->asset);
+        const struct lend_reserve *r = trk_lend_reserve_of(pool, &h->asset);
         if (!r)
             continue;
         memset(&sp, 0, sizeof sp);
@@ -682,6 +543,48 @@ static int write_pos(struct blk *b, const struct lend_pos *p)
         rc = put(b, &k, &sp);
     }
     return rc;
+}
+
+/* The entity row of every entity one of whose Aave positions was stored in this block:
+ * key (its first address, aave-v3, zero asset); hf and liq_price over all its Aave
+ * positions (tracker/liq.h on the union of their assets), collateral_usd the
+ * threshold-weighted collateral, debt_usd the debt, extra[0] the line's kind. */
+static int write_entities(struct blk *b)
+{
+    for (size_t i = 0; i < wl_entity_count(b->set); i++) {
+        const wl_entity *e = wl_entity_at(b->set, i);
+        bool wrote = false;
+        for (size_t k = 0; k < b->l->npos && !wrote; k++) {
+            const struct lend_pos *p = &b->l->pos[k];
+            wrote = p->wrote && p->protocol == TRK_PROTO_AAVE_V3 && wl_entity_of(b->set, &p->user) == e;
+        }
+        if (!wrote || e->naddrs == 0)
+            continue;
+        struct trk_liq q;
+        int rc = trk_lend_entity_line(&q, b->l, e);
+        if (rc)
+            return fail(b, rc, "an entity's liquidation line");
+        store_pos_key k;
+        store_position sp;
+        memset(&k, 0, sizeof k);
+        memset(&sp, 0, sizeof sp);
+        k.address = e->addrs[0];
+        k.protocol = TRK_PROTO_AAVE_V3;
+        sp.block = b->in->number;
+        sp.block_time = b->in->time;
+        sp.flags = ROW_ENTITY;
+        sp.decimals = 8;
+        sp.hf = q.hf_wad;
+        sp.liq_price = q.price;
+        rpc_u256 wad = trk_lend_pow10(18), one = rpc_u256_from_u64(1);
+        sp.collateral_usd = trk_lend_mdiv(&q.coll_lt, &one, &wad);
+        sp.debt_usd = trk_lend_mdiv(&q.debt, &one, &wad);
+        sp.extra[0] = (uint8_t)q.kind;
+        sp.extra_len = 1;
+        if ((rc = put(b, &k, &sp)))
+            return rc;
+    }
+    return TRK_OK;
 }
 
 /* ---- wallet moves a lending event explains ---------------------------------------- */
@@ -765,8 +668,9 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
         }
         p->hf0 = p->hf;
         p->liq0 = p->liq;
-        p->open0 = is_open(p);
+        p->open0 = trk_lend_pos_open(p);
         p->said_open = false;
+        p->wrote = false;
         p->last_ev = NULL;
     }
     int rc = absorb(&b, ps, res);
@@ -775,7 +679,7 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
         if (!p->touched)
             continue;
         take_prices(&b, p);
-        rc = eval_pos(l, p, p->protocol == TRK_PROTO_AAVE_V3);
+        rc = trk_lend_eval(l, p, p->protocol == TRK_PROTO_AAVE_V3);
     }
     for (size_t i = 0; rc == TRK_OK && i < in->nev; i++)
         if (in->ev[i].kind >= TRK_EV_LEND_SUPPLY && wl_entity_of(set, &in->ev[i].from))
@@ -783,7 +687,7 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
     for (size_t i = 0; rc == TRK_OK && i < l->npos; i++) {
         struct lend_pos *p = &l->pos[i];
         if (p->touched) {
-            if (p->open0 && !is_open(p) && p->last_ev)
+            if (p->open0 && !trk_lend_pos_open(p) && p->last_ev)
                 rc = emit(&b, p, STORE_KIND_POSITION_CLOSED, p->last_ev, NULL, NULL, 0, NULL,
                           NULL);
             if (rc == TRK_OK)
@@ -792,6 +696,8 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
             rc = price_check(&b, p);
         }
     }
+    if (rc == TRK_OK)
+        rc = write_entities(&b);
     if (rc == TRK_OK)
         drop_explained(&b, first);
     free(b.pr);

@@ -4,6 +4,7 @@
 #define WT_TRACKER_LENDING_INT_H
 
 #include "tracker/lending.h"
+#include "tracker/liq.h"
 
 enum { LEND_MAX_HOLD = 32, LEND_SYM_MAX = 24 };
 
@@ -68,28 +69,51 @@ struct lend_pos {
     bool touched;                /* read in the current block */
     /* per block: the figures before it, and what its moves said so far */
     rpc_u256 hf0, liq0;
-    bool open0, said_open;
+    bool open0, said_open, wrote;
     const trk_event *last_ev;
 };
 
 struct trk_lending {
     struct lend_pool *pools;
     size_t npools;
-    bool pools_done;
     struct lend_market *mk;
     size_t nmk, capmk;
     struct lend_pos *pos;
     size_t npos, cappos;
 };
 
-/* lend_pool_of / lend_market_of / lend_reserve_of: lookups; NULL when unknown. */
-struct lend_pool *lend_pool_of(const trk_lending *l, const rpc_addr *pool);
-struct lend_market *lend_market_of(const trk_lending *l, const rpc_hash32 *id);
-struct lend_reserve *lend_reserve_of(const struct lend_pool *p, const rpc_addr *asset);
+/* trk_lend_pool_of / trk_lend_market_of / trk_lend_reserve_of: lookups; NULL when unknown. */
+struct lend_pool *trk_lend_pool_of(const trk_lending *l, const rpc_addr *pool);
+struct lend_market *trk_lend_market_of(const trk_lending *l, const rpc_hash32 *id);
+struct lend_reserve *trk_lend_reserve_of(const struct lend_pool *p, const rpc_addr *asset);
 
-/* lend_calldata: selector + up to two words into out[68]. Returns the length. */
-size_t lend_calldata(uint8_t out[68], uint32_t sel, const uint8_t *w1, const uint8_t *w2);
-/* lend_addr_word: a 32-byte word holding address a. */
-void lend_addr_word(uint8_t w[32], const rpc_addr *a);
+/* trk_lend_pos_find: the position (id20: the first 20 bytes of a Morpho market id, NULL
+ * for Aave); NULL when not followed. */
+struct lend_pos *trk_lend_pos_find(const trk_lending *l, uint32_t protocol, const rpc_addr *user,
+                                   const rpc_addr *where, const uint8_t *id20);
+/* trk_lend_hold: p's holding of asset; with add, a new zero one (NULL when full). */
+struct lend_hold *trk_lend_hold(struct lend_pos *p, const rpc_addr *asset, bool add);
+/* trk_lend_pos_open: p holds collateral, supply or debt. */
+bool trk_lend_pos_open(const struct lend_pos *p);
+
+/* trk_lend_pow10: 10^e (e <= 77). trk_lend_mdiv: floor(a * b / d); 0 when d is 0 or the
+ * quotient overflows (for figures, never balances). */
+rpc_u256 trk_lend_pow10(unsigned e);
+rpc_u256 trk_lend_mdiv(const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d);
+
+/* trk_lend_eval: p's liquidation line (and, unless keep_hf, health factor and values) from
+ * its balances and the prices in it (lending_eval.c). Returns: 0; TRK_EDECODE;
+ * TRK_ETOO_LARGE. */
+int trk_lend_eval(trk_lending *l, struct lend_pos *p, bool keep_hf) TRK_WUR;
+
+/* trk_lend_entity_line: the aggregate line of entity e over all its Aave positions (each
+ * asset at its own pool's price, the first position's ETH price as today's). Returns: 0;
+ * TRK_EDECODE; TRK_ETOO_LARGE. Out: *out, zeroed on failure. */
+int trk_lend_entity_line(struct trk_liq *out, const trk_lending *l, const wl_entity *e) TRK_WUR;
+
+/* trk_lend_calldata: selector + up to two words into out[68]. Returns the length. */
+size_t trk_lend_calldata(uint8_t out[68], uint32_t sel, const uint8_t *w1, const uint8_t *w2);
+/* trk_lend_addr_word: a 32-byte word holding address a. */
+void trk_lend_addr_word(uint8_t w[32], const rpc_addr *a);
 
 #endif

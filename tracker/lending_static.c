@@ -32,13 +32,13 @@ bool trk_lending_eth_symbol(const char *sym)
     return false;
 }
 
-void lend_addr_word(uint8_t w[32], const rpc_addr *a)
+void trk_lend_addr_word(uint8_t w[32], const rpc_addr *a)
 {
     memset(w, 0, 12);
     memcpy(w + 12, a->b, 20);
 }
 
-size_t lend_calldata(uint8_t out[68], uint32_t sel, const uint8_t *w1, const uint8_t *w2)
+size_t trk_lend_calldata(uint8_t out[68], uint32_t sel, const uint8_t *w1, const uint8_t *w2)
 {
     memset(out, 0, 68);
     out[0] = (uint8_t)(sel >> 24);
@@ -52,7 +52,7 @@ size_t lend_calldata(uint8_t out[68], uint32_t sel, const uint8_t *w1, const uin
     return 4 + (w1 ? 32u : 0u) + (w2 ? 32u : 0u);
 }
 
-struct lend_pool *lend_pool_of(const trk_lending *l, const rpc_addr *pool)
+struct lend_pool *trk_lend_pool_of(const trk_lending *l, const rpc_addr *pool)
 {
     for (size_t i = 0; i < l->npools; i++)
         if (!memcmp(l->pools[i].pool.b, pool->b, 20))
@@ -60,7 +60,7 @@ struct lend_pool *lend_pool_of(const trk_lending *l, const rpc_addr *pool)
     return NULL;
 }
 
-struct lend_market *lend_market_of(const trk_lending *l, const rpc_hash32 *id)
+struct lend_market *trk_lend_market_of(const trk_lending *l, const rpc_hash32 *id)
 {
     for (size_t i = 0; i < l->nmk; i++)
         if (!memcmp(l->mk[i].id.b, id->b, 32))
@@ -68,7 +68,7 @@ struct lend_market *lend_market_of(const trk_lending *l, const rpc_hash32 *id)
     return NULL;
 }
 
-struct lend_reserve *lend_reserve_of(const struct lend_pool *p, const rpc_addr *asset)
+struct lend_reserve *trk_lend_reserve_of(const struct lend_pool *p, const rpc_addr *asset)
 {
     for (size_t i = 0; p && i < p->nres; i++)
         if (!memcmp(p->res[i].asset.b, asset->b, 20))
@@ -81,7 +81,7 @@ static int add(rpc_batch *b, size_t *idx, uint64_t block, const rpc_addr *to, ui
                const uint8_t *w1, const uint8_t *w2)
 {
     uint8_t cd[68];
-    size_t n = lend_calldata(cd, sel, w1, w2);
+    size_t n = trk_lend_calldata(cd, sel, w1, w2);
     return rpc_batch_add_call(b, idx, block, to, cd, n) ? TRK_ENOMEM : TRK_OK;
 }
 
@@ -184,7 +184,7 @@ static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
     for (size_t i = 0; i < n && rc == TRK_ENOMEM; i++) {
         uint8_t w[32];
         size_t idx, i2, i3; /* calls 3i, 3i+1, 3i+2 after first */
-        lend_addr_word(w, &res[i].asset);
+        trk_lend_addr_word(w, &res[i].asset);
         if (add(j->b, &idx, block, &p->dp, SEL_RESERVE_CONFIG, w, NULL) ||
             add(j->b, &i2, block, &p->dp, SEL_RESERVE_TOKENS, w, NULL) ||
             add(j->b, &i3, block, &res[i].asset, SEL_SYMBOL, NULL, NULL))
@@ -242,27 +242,43 @@ done:
     return rc;
 }
 
-static int pools_from_set(trk_lending *l, const wl_set *set)
+/* Every aave-v3 pool of the set is in l->pools (a reload may add some; none is dropped:
+ * a position on it may still be stored). */
+static int pools_sync(trk_lending *l, const wl_set *set)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < wl_protocol_count(set); i++)
-        n += wl_protocol_at(set, i)->kind == WL_PROTO_AAVE_V3;
-    struct lend_pool *v = calloc(n ? n : 1, sizeof *v);
-    if (!v)
-        return TRK_ENOMEM;
-    n = 0;
     for (size_t i = 0; i < wl_protocol_count(set); i++) {
         const wl_protocol *p = wl_protocol_at(set, i);
-        if (p->kind != WL_PROTO_AAVE_V3)
+        if (p->kind != WL_PROTO_AAVE_V3 || trk_lend_pool_of(l, &p->contract))
             continue;
-        v[n].pool = p->contract;
-        v[n].oracle = p->oracle;
-        v[n].dp = p->data_provider;
-        v[n].ethref = -1;
-        n++;
+        struct lend_pool *v = realloc(l->pools, (l->npools + 1) * sizeof *v);
+        if (!v)
+            return TRK_ENOMEM;
+        l->pools = v;
+        struct lend_pool *n = &v[l->npools++];
+        memset(n, 0, sizeof *n);
+        n->pool = p->contract;
+        n->oracle = p->oracle;
+        n->dp = p->data_provider;
+        n->ethref = -1;
     }
-    l->pools = v;
-    l->npools = n;
+    return TRK_OK;
+}
+
+/* A market to learn (its parameters are filled by load_markets). */
+static int market_add(trk_lending *l, const rpc_hash32 *id, const rpc_addr *morpho)
+{
+    if (l->nmk == l->capmk) {
+        size_t cap = l->capmk ? l->capmk * 2 : 8;
+        struct lend_market *v = realloc(l->mk, cap * sizeof *v);
+        if (!v)
+            return TRK_ENOMEM;
+        l->mk = v;
+        l->capmk = cap;
+    }
+    memset(&l->mk[l->nmk], 0, sizeof l->mk[l->nmk]);
+    l->mk[l->nmk].id = *id;
+    l->mk[l->nmk].morpho = *morpho;
+    l->nmk++;
     return TRK_OK;
 }
 
@@ -273,37 +289,17 @@ static int load_markets(trk_lending *l, struct job *j, const trk_event *ev, size
 {
     size_t start = l->nmk;
     for (size_t i = 0; i < nev; i++) {
-        if (ev[i].protocol != TRK_PROTO_MORPHO_BLUE || lend_market_of(l, &ev[i].market))
+        if (ev[i].protocol != TRK_PROTO_MORPHO_BLUE || trk_lend_market_of(l, &ev[i].market))
             continue;
-        if (l->nmk == l->capmk) {
-            size_t cap = l->capmk ? l->capmk * 2 : 8;
-            struct lend_market *v = realloc(l->mk, cap * sizeof *v);
-            if (!v)
-                return TRK_ENOMEM;
-            l->mk = v;
-            l->capmk = cap;
-        }
-        memset(&l->mk[l->nmk], 0, sizeof l->mk[l->nmk]);
-        l->mk[l->nmk].id = ev[i].market;
-        l->mk[l->nmk].morpho = ev[i].contract;
-        l->nmk++;
+        if (market_add(l, &ev[i].market, &ev[i].contract))
+            return TRK_ENOMEM;
     }
     for (size_t i = 0; i < l->npos; i++) { /* positions read back from the store */
         const struct lend_pos *p = &l->pos[i];
-        if (p->protocol != TRK_PROTO_MORPHO_BLUE || lend_market_of(l, &p->id))
+        if (p->protocol != TRK_PROTO_MORPHO_BLUE || trk_lend_market_of(l, &p->id))
             continue;
-        if (l->nmk == l->capmk) {
-            size_t cap = l->capmk ? l->capmk * 2 : 8;
-            struct lend_market *v = realloc(l->mk, cap * sizeof *v);
-            if (!v)
-                return TRK_ENOMEM;
-            l->mk = v;
-            l->capmk = cap;
-        }
-        memset(&l->mk[l->nmk], 0, sizeof l->mk[l->nmk]);
-        l->mk[l->nmk].id = p->id;
-        l->mk[l->nmk].morpho = p->where;
-        l->nmk++;
+        if (market_add(l, &p->id, &p->where))
+            return TRK_ENOMEM;
     }
     if (l->nmk == start)
         return TRK_OK;
@@ -393,13 +389,10 @@ int trk_lending_prepare(trk_lending *l, char *why, size_t whycap, trk_io io, con
 {
     struct job j = {NULL, io, why, whycap};
     int rc;
-    if (!l->pools_done) {
-        if (!l->pools && (rc = pools_from_set(l, set)))
+    if ((rc = pools_sync(l, set)))
+        return rc;
+    for (size_t i = 0; i < l->npools; i++)
+        if (!l->pools[i].loaded && (rc = load_pool(&j, &l->pools[i], block)))
             return rc;
-        for (size_t i = 0; i < l->npools; i++)
-            if (!l->pools[i].loaded && (rc = load_pool(&j, &l->pools[i], block)))
-                return rc;
-        l->pools_done = true;
-    }
     return load_markets(l, &j, ev, nev, block);
 }

@@ -26,6 +26,27 @@ static int hf_ge_one(const char *who, uint64_t p)
     return rpc_u256_cmp(&hf, &(rpc_u256){{1000000000000000000ull}}) >= 0;
 }
 
+/* Whale's aggregate health (A and B together) with ETH at p: sum of collateral x
+ * threshold >= sum of debt, from getUserAccountData of both. */
+static int entity_ge_one(uint64_t p)
+{
+    cr_assert_eq(trk_aave_set_price_silently(W.c, &M, TRK_AAVE_WETH, p), RPC_OK);
+    cr_assert_eq(trk_aave_set_price_silently(W.c, &M, TRK_AAVE_WSTETH, p / 6 * 7 + p % 6 * 7 / 6),
+                 RPC_OK);
+    rpc_u256 cl = {{0}}, d = {{0}}, x, tenk = rpc_u256_from_u64(10000);
+    const char *who[2] = {WHALE_A, WHALE_B};
+    for (int i = 0; i < 2; i++) {
+        trk_aave_account acc;
+        rpc_addr a = addr_of(who[i]);
+        cr_assert_eq(trk_aave_account_data(W.c, &acc, &M, &a, RPC_BLOCK_LATEST), RPC_OK);
+        cr_assert_eq(rpc_u256_mul(&x, &acc.collateral_base, &acc.liq_threshold_bps), RPC_OK);
+        cr_assert_eq(rpc_u256_add(&cl, &cl, &x), RPC_OK);
+        cr_assert_eq(rpc_u256_mul(&x, &acc.debt_base, &tenk), RPC_OK);
+        cr_assert_eq(rpc_u256_add(&d, &d, &x), RPC_OK);
+    }
+    return rpc_u256_cmp(&cl, &d) >= 0;
+}
+
 /* The ETH price (1e8) where who's HF crosses 1: below = HF rises with ETH. */
 static uint64_t brute_line(const char *who, bool below)
 {
@@ -105,6 +126,30 @@ Test(lending_liq, reported_lines_match_a_brute_force_search_on_the_chain_within_
         cr_expect(rel(pos[i].line, brute) < 0.001, "%s: %llu vs %llu", pos[i].who,
                   (unsigned long long)pos[i].line, (unsigned long long)brute);
     }
+
+    /* the entity (A and B): one line over both positions' assets */
+    store_pos_key ek;
+    memset(&ek, 0, sizeof ek);
+    ek.address = addr_of(WHALE_A);
+    ek.protocol = TRK_PROTO_AAVE_V3;
+    store_position erow;
+    cr_assert_eq(store_snapshot_at(W.s, &erow, &ek, 0), 0, "the entity row");
+    uint64_t lo = 1, hi = WETH_P;
+    cr_assert(entity_ge_one(hi) && !entity_ge_one(lo));
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (entity_ge_one(mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    cr_assert_eq(trk_aave_set_price_silently(W.c, &M, TRK_AAVE_WETH, WETH_P), RPC_OK);
+    cr_assert_eq(trk_aave_set_price_silently(W.c, &M, TRK_AAVE_WSTETH, WST_P), RPC_OK);
+    fprintf(stderr, "lending_liq: entity Whale reported $%.8f, brute force $%.8f\n",
+            (double)erow.liq_price.w[0] / 1e8, (double)hi / 1e8);
+    cr_expect(rel(erow.liq_price.w[0], hi) < 0.001);
+    cr_expect(erow.liq_price.w[0] > pos[1].line && erow.liq_price.w[0] < pos[0].line,
+              "between its positions' lines");
 
     /* USDT +5 %, silently: only A's line moves (up 5 %), with no transaction at all */
     movelist l0 = world_moves(W.s);
