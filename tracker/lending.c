@@ -21,9 +21,6 @@ enum {
     SEL_PRICE = 0xa035b1fe,        /* IOracle.price() */
 };
 
-/* Snapshot rows (store_position.flags). */
-enum { ROW_ACCOUNT = 1, ROW_RESERVE = 2, ROW_MORPHO = 3 };
-
 static const rpc_u256 U_MAX = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
 
 int trk_lending_new(trk_lending **out)
@@ -61,7 +58,7 @@ bool trk_lending_active(const trk_lending *l)
 }
 
 struct lend_pos *trk_lend_pos_find(const trk_lending *l, uint32_t protocol, const rpc_addr *user,
-                                  const rpc_addr *where, const uint8_t *id20)
+                                   const rpc_addr *where, const uint8_t *id20)
 {
     for (size_t i = 0; i < l->npos; i++) {
         struct lend_pos *p = &l->pos[i];
@@ -72,8 +69,8 @@ struct lend_pos *trk_lend_pos_find(const trk_lending *l, uint32_t protocol, cons
     return NULL;
 }
 
-static int pos_get(trk_lending *l, struct lend_pos **out, uint32_t protocol,
-                   const rpc_addr *user, const rpc_addr *where, const rpc_hash32 *id)
+static int pos_get(trk_lending *l, struct lend_pos **out, uint32_t protocol, const rpc_addr *user,
+                   const rpc_addr *where, const rpc_hash32 *id)
 {
     *out = trk_lend_pos_find(l, protocol, user, where, id ? id->b : NULL);
     if (*out)
@@ -187,8 +184,8 @@ int trk_lending_reload(trk_lending *l, store *s)
 /* ---- plan ------------------------------------------------------------------------ */
 
 static int probe(trk_probes *ps, uint8_t what, const rpc_addr *kaddr, uint32_t protocol,
-                 const uint8_t *kasset20, const rpc_addr *target, uint32_t sel,
-                 const uint8_t *w1, const uint8_t *w2)
+                 const uint8_t *kasset20, const rpc_addr *target, uint32_t sel, const uint8_t *w1,
+                 const uint8_t *w2)
 {
     store_pos_key k;
     memset(&k, 0, sizeof k);
@@ -201,14 +198,14 @@ static int probe(trk_probes *ps, uint8_t what, const rpc_addr *kaddr, uint32_t p
     return trk_probe_call(ps, what, &k, target, cd, n);
 }
 
-static int plan_aave_prices(trk_probes *ps, const struct lend_pool *pool,
-                            const struct lend_pos *p)
+static int plan_aave_prices(trk_probes *ps, const struct lend_pool *pool, const struct lend_pos *p)
 {
     int rc = TRK_OK;
     uint8_t w[32];
     for (size_t i = 0; rc == TRK_OK && i <= p->nh; i++) {
-        const rpc_addr *a = i < p->nh ? &p->h[i].asset
-                            : pool->ethref >= 0 ? &pool->res[pool->ethref].asset : NULL;
+        const rpc_addr *a = i < p->nh           ? &p->h[i].asset
+                            : pool->ethref >= 0 ? &pool->res[pool->ethref].asset
+                                                : NULL;
         if (!a)
             break;
         trk_lend_addr_word(w, a);

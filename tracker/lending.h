@@ -64,9 +64,8 @@ int trk_lending_plan(trk_lending *l, trk_probes *ps, const trk_event *ev, size_t
  * be reported on a price change is confirmed by re-reading the position through io.
  * Returns: 0; TRK_ERPC; TRK_EDECODE; TRK_ENOMEM; TRK_ETOO_LARGE (a position holding more
  *   reserves than tracked). On failure, reload before the next block. */
-int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch *batch,
-                      char *why, size_t whycap, trk_io io, const trk_block_in *in,
-                      const trk_probes *ps, const trk_probe_result *res,
-                      const wl_set *set) TRK_WUR;
+int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch *batch, char *why,
+                      size_t whycap, trk_io io, const trk_block_in *in, const trk_probes *ps,
+                      const trk_probe_result *res, const wl_set *set) TRK_WUR;
 
 #endif

@@ -1,6 +1,7 @@
-/* tracker/lending_block.c — one block's lending answers -> positions, snapshots, moves.
- * Invariant: a move's "before" figures are the position as last stored, its "after"
- * figures the position read at this block; a position is stored whenever it was read. */
+/* tracker/lending_block.c — one block's lending answers -> positions and moves (snapshot
+ * rows: lending_rows.c). Invariant: a move's "before" figures are the position as last
+ * stored, its "after" figures the position read at this block; a position is stored
+ * whenever it was read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,37 +13,10 @@ enum {
     SEL_ACCOUNT = 0xbf92857c,
     SEL_USER_RESERVE = 0x28dd2d01,
 };
-enum { ROW_ACCOUNT = 1, ROW_RESERVE = 2, ROW_MORPHO = 3, ROW_ENTITY = 4 };
 
-/* A price read at this block: Aave (pool, asset); Morpho (zero, market id prefix). */
-struct price {
-    rpc_addr where;
-    uint8_t key[20];
-    rpc_u256 v;
-};
-
-/* Morpho market totals read at this block. */
-struct totals {
-    uint8_t key[20];
-    rpc_u256 supply_assets, supply_shares, borrow_assets, borrow_shares;
-};
-
-struct blk {
-    trk_lending *l;
-    const trk_block_in *in;
-    const wl_set *set;
-    store_batch *batch;
-    trk_moves *out;
-    trk_io io;
-    char *why;
-    size_t whycap;
-    struct price *pr;
-    size_t npr;
-    struct totals *tot;
-    size_t ntot;
-};
-
-static const rpc_u256 *price_of(const struct blk *b, const rpc_addr *where, const uint8_t *key)
+/* The price read at this block for (where, key); NULL when none was. */
+static const rpc_u256 *price_of(const struct trk_lend_blk *b, const rpc_addr *where,
+                                const uint8_t *key)
 {
     for (size_t i = 0; i < b->npr; i++)
         if (!memcmp(b->pr[i].where.b, where->b, 20) && !memcmp(b->pr[i].key, key, 20))
@@ -75,7 +49,7 @@ static struct lend_reserve *reserve_by_atoken(const struct lend_pool *p, const u
 }
 
 /* Prices of this block into the holdings of p (the ones read; others keep theirs). */
-static void take_prices(const struct blk *b, struct lend_pos *p)
+static void take_prices(const struct trk_lend_blk *b, struct lend_pos *p)
 {
     if (p->protocol == TRK_PROTO_MORPHO_BLUE) {
         rpc_addr zero = {{0}};
@@ -99,7 +73,7 @@ static void take_prices(const struct blk *b, struct lend_pos *p)
 
 /* ---- answers ---------------------------------------------------------------------- */
 
-static int fail(struct blk *b, int rc, const char *what)
+int trk_lend_fail(struct trk_lend_blk *b, int rc, const char *what)
 {
     snprintf(b->why, b->whycap, "block %llu: %s", (unsigned long long)b->in->number, what);
     return rc;
@@ -146,7 +120,7 @@ static rpc_u256 to_assets(const rpc_u256 *shares, const rpc_u256 *ta, const rpc_
     return r;
 }
 
-static int absorb(struct blk *b, const trk_probes *ps, const trk_probe_result *res)
+static int absorb(struct trk_lend_blk *b, const trk_probes *ps, const trk_probe_result *res)
 {
     size_t n = 0;
     for (size_t j = 0; j < ps->n; j++)
@@ -166,7 +140,7 @@ static int absorb(struct blk *b, const trk_probes *ps, const trk_probe_result *r
             x->v = r->value;
         } else if (pr->what == LP_MB_MARKET) {
             if (!r->ok || r->nw < 4)
-                return fail(b, TRK_EDECODE, "Morpho market() failed");
+                return trk_lend_fail(b, TRK_EDECODE, "Morpho market() failed");
             struct totals *t = &b->tot[b->ntot++];
             memcpy(t->key, pr->key.asset.b, 20);
             t->supply_assets = r->w[0];
@@ -183,24 +157,26 @@ static int absorb(struct blk *b, const trk_probes *ps, const trk_probe_result *r
         if (pr->what == LP_AAVE_ACCOUNT) {
             p = trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address, &pr->key.asset, NULL);
             if (p && (rc = aave_account(p, r)))
-                return fail(b, rc, "getUserAccountData failed");
+                return trk_lend_fail(b, rc, "getUserAccountData failed");
         } else if (pr->what == LP_AAVE_RESERVE) {
             const struct lend_pool *pool = pool_by_dp(b->l, &pr->target);
             const struct lend_reserve *rv = reserve_by_atoken(pool, pr->key.asset.b);
-            p = pool && rv ? trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address, &pool->pool, NULL)
+            p = pool && rv ? trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &pr->key.address,
+                                               &pool->pool, NULL)
                            : NULL;
             if (p && (rc = aave_reserve(p, &rv->asset, r)))
-                return fail(b, rc, "getUserReserveData failed");
+                return trk_lend_fail(b, rc, "getUserReserveData failed");
         } else if (pr->what == LP_MB_POSITION) {
             const struct lend_market *m = market_by_key(b->l, pr->key.asset.b);
-            p = m ? trk_lend_pos_find(b->l, TRK_PROTO_MORPHO_BLUE, &pr->key.address, &m->morpho, m->id.b)
+            p = m ? trk_lend_pos_find(b->l, TRK_PROTO_MORPHO_BLUE, &pr->key.address, &m->morpho,
+                                      m->id.b)
                   : NULL;
             const struct totals *t = NULL;
             for (size_t k = 0; k < b->ntot && m; k++)
                 if (!memcmp(b->tot[k].key, m->id.b, 20))
                     t = &b->tot[k];
             if (p && (!r->ok || r->nw < 3 || !t))
-                return fail(b, TRK_EDECODE, "Morpho position() failed");
+                return trk_lend_fail(b, TRK_EDECODE, "Morpho position() failed");
             if (p && p->nh >= 2) {
                 p->h[1].coll = to_assets(&r->w[0], &t->supply_assets, &t->supply_shares, false);
                 p->h[1].debt = to_assets(&r->w[1], &t->borrow_assets, &t->borrow_shares, true);
@@ -213,9 +189,9 @@ static int absorb(struct blk *b, const trk_probes *ps, const trk_probe_result *r
 
 /* ---- moves ------------------------------------------------------------------------ */
 
-static int emit(struct blk *b, const struct lend_pos *p, uint16_t kind, const trk_event *ev,
-                const rpc_addr *asset, const rpc_u256 *amount, uint8_t decimals,
-                const rpc_u256 *usd, const rpc_addr *counterparty)
+static int emit(struct trk_lend_blk *b, const struct lend_pos *p, uint16_t kind,
+                const trk_event *ev, const rpc_addr *asset, const rpc_u256 *amount,
+                uint8_t decimals, const rpc_u256 *usd, const rpc_addr *counterparty)
 {
     const wl_entity *e = wl_entity_of(b->set, &p->user);
     if (!e)
@@ -246,9 +222,9 @@ static int emit(struct blk *b, const struct lend_pos *p, uint16_t kind, const tr
     m.liq_before = p->liq0;
     m.liq_after = p->liq;
     rpc_u256 one = trk_lend_pow10(18);
-    m.severity = kind == STORE_KIND_LIQUIDATED || rpc_u256_cmp(&p->hf, &one) < 0 ? 3
+    m.severity = kind == STORE_KIND_LIQUIDATED || rpc_u256_cmp(&p->hf, &one) < 0            ? 3
                  : kind == STORE_KIND_HEALTH_FACTOR || kind == STORE_KIND_LIQUIDATION_PRICE ? 2
-                                                                                          : 1;
+                                                                                            : 1;
     size_t n = strlen(e->name);
     if (n > STORE_NAME_MAX)
         n = STORE_NAME_MAX;
@@ -260,13 +236,14 @@ static int emit(struct blk *b, const struct lend_pos *p, uint16_t kind, const tr
 
 /* Decimals and USD value (Aave: oracle base; Morpho: loan units, 8 decimals) of an amount
  * of asset in position p. */
-static void value_of(const struct blk *b, const struct lend_pos *p, const rpc_addr *asset,
+static void value_of(const struct trk_lend_blk *b, const struct lend_pos *p, const rpc_addr *asset,
                      const rpc_u256 *amount, uint8_t *decimals, rpc_u256 *usd)
 {
     memset(usd, 0, sizeof *usd);
     *decimals = 0;
     if (p->protocol == TRK_PROTO_AAVE_V3) {
-        const struct lend_reserve *r = trk_lend_reserve_of(trk_lend_pool_of(b->l, &p->where), asset);
+        const struct lend_reserve *r =
+            trk_lend_reserve_of(trk_lend_pool_of(b->l, &p->where), asset);
         const rpc_u256 *price = price_of(b, &p->where, asset->b);
         if (!r)
             return;
@@ -290,7 +267,7 @@ static void value_of(const struct blk *b, const struct lend_pos *p, const rpc_ad
     }
 }
 
-static int leg(struct blk *b, const struct lend_pos *p, uint16_t kind, const trk_event *ev,
+static int leg(struct trk_lend_blk *b, const struct lend_pos *p, uint16_t kind, const trk_event *ev,
                const rpc_addr *asset, const rpc_u256 *amount)
 {
     uint8_t dec;
@@ -299,7 +276,7 @@ static int leg(struct blk *b, const struct lend_pos *p, uint16_t kind, const trk
     return emit(b, p, kind, ev, asset, amount, dec, &usd, &ev->to);
 }
 
-static int event_moves(struct blk *b, const trk_event *ev)
+static int event_moves(struct trk_lend_blk *b, const trk_event *ev)
 {
     struct lend_pos *p;
     const struct lend_market *m = NULL;
@@ -307,7 +284,8 @@ static int event_moves(struct blk *b, const trk_event *ev)
         p = trk_lend_pos_find(b->l, TRK_PROTO_AAVE_V3, &ev->from, &ev->contract, NULL);
     } else {
         m = trk_lend_market_of(b->l, &ev->market);
-        p = m ? trk_lend_pos_find(b->l, TRK_PROTO_MORPHO_BLUE, &ev->from, &m->morpho, m->id.b) : NULL;
+        p = m ? trk_lend_pos_find(b->l, TRK_PROTO_MORPHO_BLUE, &ev->from, &m->morpho, m->id.b)
+              : NULL;
     }
     if (!p || !p->touched)
         return TRK_OK;
@@ -319,23 +297,30 @@ static int event_moves(struct blk *b, const trk_event *ev)
     }
     const rpc_addr *loan = m ? &m->loan : &ev->asset, *coll = m ? &m->coll : &ev->asset;
     switch (rc ? 0 : ev->kind) {
-    case TRK_EV_LEND_SUPPLY: return leg(b, p, STORE_KIND_SUPPLY, ev, loan, &ev->amount);
-    case TRK_EV_LEND_SUPPLY_COLL: return leg(b, p, STORE_KIND_SUPPLY, ev, coll, &ev->amount);
-    case TRK_EV_LEND_WITHDRAW: return leg(b, p, STORE_KIND_WITHDRAW, ev, loan, &ev->amount);
-    case TRK_EV_LEND_WITHDRAW_COLL: return leg(b, p, STORE_KIND_WITHDRAW, ev, coll, &ev->amount);
-    case TRK_EV_LEND_BORROW: return leg(b, p, STORE_KIND_BORROW, ev, loan, &ev->amount);
-    case TRK_EV_LEND_REPAY: return leg(b, p, STORE_KIND_REPAY, ev, loan, &ev->amount);
+    case TRK_EV_LEND_SUPPLY:
+        return leg(b, p, STORE_KIND_SUPPLY, ev, loan, &ev->amount);
+    case TRK_EV_LEND_SUPPLY_COLL:
+        return leg(b, p, STORE_KIND_SUPPLY, ev, coll, &ev->amount);
+    case TRK_EV_LEND_WITHDRAW:
+        return leg(b, p, STORE_KIND_WITHDRAW, ev, loan, &ev->amount);
+    case TRK_EV_LEND_WITHDRAW_COLL:
+        return leg(b, p, STORE_KIND_WITHDRAW, ev, coll, &ev->amount);
+    case TRK_EV_LEND_BORROW:
+        return leg(b, p, STORE_KIND_BORROW, ev, loan, &ev->amount);
+    case TRK_EV_LEND_REPAY:
+        return leg(b, p, STORE_KIND_REPAY, ev, loan, &ev->amount);
     case TRK_EV_LEND_LIQUIDATED:
         /* two moves at one log index: the collateral seized, then the debt covered */
         rc = leg(b, p, STORE_KIND_LIQUIDATED, ev, coll, &ev->amount);
-        return rc ? rc : leg(b, p, STORE_KIND_LIQUIDATED, ev, m ? loan : &ev->asset2,
-                             &ev->amount2);
+        return rc ? rc : leg(b, p, STORE_KIND_LIQUIDATED, ev, m ? loan : &ev->asset2, &ev->amount2);
     case TRK_EV_LEND_COLL_ON:
     case TRK_EV_LEND_COLL_OFF:
-        return emit(b, p, ev->kind == TRK_EV_LEND_COLL_ON ? STORE_KIND_COLLATERAL_ENABLED
-                                                          : STORE_KIND_COLLATERAL_DISABLED,
+        return emit(b, p,
+                    ev->kind == TRK_EV_LEND_COLL_ON ? STORE_KIND_COLLATERAL_ENABLED
+                                                    : STORE_KIND_COLLATERAL_DISABLED,
                     ev, &ev->asset, NULL, 0, NULL, NULL);
-    default: return rc; /* e-mode, flash loan: the position was re-read, no move of its own */
+    default:
+        return rc; /* e-mode, flash loan: the position was re-read, no move of its own */
     }
 }
 
@@ -362,14 +347,14 @@ static bool line_moved(const rpc_u256 *a, const rpc_u256 *b, uint32_t bp)
     return rpc_u256_cmp(&lhs, &rhs) > 0;
 }
 
-static bool hf_crosses(const struct blk *b, const rpc_u256 *a, const rpc_u256 *c)
+static bool hf_crosses(const struct trk_lend_blk *b, const rpc_u256 *a, const rpc_u256 *c)
 {
     rpc_u256 one = trk_lend_pow10(18);
     return crosses(a, c, &wl_rules_of(b->set)->health_factor_warn) || crosses(a, c, &one);
 }
 
 /* Re-read an Aave position at this block: account data and every holding. */
-static int reread_aave(struct blk *b, struct lend_pos *p, const struct lend_pool *pool)
+static int reread_aave(struct trk_lend_blk *b, struct lend_pos *p, const struct lend_pool *pool)
 {
     rpc_batch *rb = NULL;
     size_t first = 0;
@@ -389,7 +374,7 @@ static int reread_aave(struct blk *b, struct lend_pos *p, const struct lend_pool
     }
     int r1 = b->io.send(b->io.ctx, rb);
     if (r1) {
-        rc = fail(b, TRK_ERPC, rpc_strerror(r1));
+        rc = trk_lend_fail(b, TRK_ERPC, rpc_strerror(r1));
         goto done;
     }
     for (size_t i = 0; i <= p->nh; i++) {
@@ -398,7 +383,7 @@ static int reread_aave(struct blk *b, struct lend_pos *p, const struct lend_pool
         memset(&r, 0, sizeof r);
         r1 = rpc_batch_take_bytes(rb, first + i, &out);
         if (r1) {
-            rc = fail(b, TRK_ERPC, rpc_strerror(r1));
+            rc = trk_lend_fail(b, TRK_ERPC, rpc_strerror(r1));
             goto done;
         }
         r.ok = out.n >= 32;
@@ -408,7 +393,7 @@ static int reread_aave(struct blk *b, struct lend_pos *p, const struct lend_pool
         rpc_bytes_free(&out);
         rc = i == 0 ? aave_account(p, &r) : aave_reserve(p, &p->h[i - 1].asset, &r);
         if (rc) {
-            rc = fail(b, rc, "re-reading a position failed");
+            rc = trk_lend_fail(b, rc, "re-reading a position failed");
             goto done;
         }
     }
@@ -418,7 +403,7 @@ done:
     return rc;
 }
 
-static bool prices_changed(const struct blk *b, const struct lend_pos *p)
+static bool prices_changed(const struct trk_lend_blk *b, const struct lend_pos *p)
 {
     struct lend_pos q = *p;
     take_prices(b, &q);
@@ -428,12 +413,10 @@ static bool prices_changed(const struct blk *b, const struct lend_pos *p)
     return rpc_u256_cmp(&q.eth_price, &p->eth_price) != 0;
 }
 
-static int write_pos(struct blk *b, struct lend_pos *p);
-
 /* An open position the block's events did not touch: its prices moved? Then the figures
  * at the new prices; a threshold about to be crossed is confirmed on the protocol's own
  * figures, reported, and stored. */
-static int price_check(struct blk *b, struct lend_pos *p)
+static int price_check(struct trk_lend_blk *b, struct lend_pos *p)
 {
     if (p->touched || !trk_lend_pos_open(p) || !prices_changed(b, p))
         return TRK_OK;
@@ -458,193 +441,23 @@ static int price_check(struct blk *b, struct lend_pos *p)
     *p = q;
     const struct lend_pool *pool = trk_lend_pool_of(b->l, &p->where);
     const struct lend_market *m = trk_lend_market_of(b->l, &p->id);
-    const rpc_addr *asset = p->protocol == TRK_PROTO_AAVE_V3
-                                ? (pool && pool->ethref >= 0 ? &pool->res[pool->ethref].asset
-                                                             : NULL)
-                                : (m ? &m->coll : NULL);
+    const rpc_addr *asset =
+        p->protocol == TRK_PROTO_AAVE_V3
+            ? (pool && pool->ethref >= 0 ? &pool->res[pool->ethref].asset : NULL)
+            : (m ? &m->coll : NULL);
     if (hf_move)
         rc = emit(b, p, STORE_KIND_HEALTH_FACTOR, NULL, asset, NULL, 0, &p->debt_usd, &p->where);
     if (rc == TRK_OK && liq_move)
-        rc = emit(b, p, STORE_KIND_LIQUIDATION_PRICE, NULL, asset, NULL, 0, &p->debt_usd,
-                  &p->where);
-    return rc ? rc : write_pos(b, p);
+        rc =
+            emit(b, p, STORE_KIND_LIQUIDATION_PRICE, NULL, asset, NULL, 0, &p->debt_usd, &p->where);
+    return rc ? rc : trk_lend_write_pos(b, p);
 }
 
-/* ---- snapshots -------------------------------------------------------------------- */
-
-static int put(struct blk *b, const store_pos_key *k, const store_position *sp)
+int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch *batch, char *why,
+                      size_t whycap, trk_io io, const trk_block_in *in, const trk_probes *ps,
+                      const trk_probe_result *res, const wl_set *set)
 {
-    int rc = store_batch_snapshot(b->batch, k, sp);
-    if (rc)
-        return fail(b, rc == STORE_ENOMEM ? TRK_ENOMEM : TRK_ETOO_LARGE, store_strerror(rc));
-    return TRK_OK;
-}
-
-static int write_pos(struct blk *b, struct lend_pos *p)
-{
-    store_pos_key k;
-    store_position sp;
-    p->wrote = true;
-    memset(&k, 0, sizeof k);
-    memset(&sp, 0, sizeof sp);
-    k.address = p->user;
-    k.protocol = p->protocol;
-    sp.block = b->in->number;
-    sp.block_time = b->in->time;
-    sp.hf = p->hf;
-    sp.liq_threshold = p->lt_bps;
-    sp.liq_price = p->liq;
-    sp.collateral_usd = p->coll_usd;
-    sp.debt_usd = p->debt_usd;
-    if (p->protocol == TRK_PROTO_MORPHO_BLUE) {
-        const struct lend_market *m = trk_lend_market_of(b->l, &p->id);
-        memcpy(k.asset.b, p->id.b, 20);
-        sp.flags = ROW_MORPHO;
-        sp.decimals = m ? m->coll_dec : 0;
-        sp.collateral = p->h[0].coll;
-        sp.debt = p->h[1].debt;
-        sp.price = p->h[0].price;
-        memcpy(sp.extra, p->where.b, 20);
-        memcpy(sp.extra + 20, p->id.b, 32);
-        rpc_u256_to_be32(sp.extra + 52, &p->h[1].coll);
-        memcpy(sp.extra + 84, p->h[1].asset.b, 20);
-        memcpy(sp.extra + 104, p->h[0].asset.b, 20);
-        sp.extra[124] = p->liq_kind;
-        sp.extra_len = 125;
-        return put(b, &k, &sp);
-    }
-    const struct lend_pool *pool = trk_lend_pool_of(b->l, &p->where);
-    k.asset = p->where;
-    sp.flags = ROW_ACCOUNT;
-    sp.decimals = 8;
-    sp.price = p->eth_price;
-    sp.extra[0] = p->liq_kind;
-    sp.extra_len = 1;
-    int rc = put(b, &k, &sp);
-    for (size_t i = 0; rc == TRK_OK && i < p->nh; i++) {
-        const struct lend_hold *h = &p->h[i];
-        const struct lend_reserve *r = trk_lend_reserve_of(pool, &h->asset);
-        if (!r)
-            continue;
-        memset(&sp, 0, sizeof sp);
-        k.asset = r->atoken;
-        sp.block = b->in->number;
-        sp.block_time = b->in->time;
-        sp.flags = ROW_RESERVE;
-        sp.decimals = r->decimals;
-        sp.collateral = h->coll;
-        sp.debt = h->debt;
-        sp.price = h->price;
-        sp.liq_threshold = rpc_u256_from_u64(r->lt_bps);
-        memcpy(sp.extra, p->where.b, 20);
-        memcpy(sp.extra + 20, h->asset.b, 20);
-        sp.extra[40] = h->coll_on;
-        sp.extra_len = 41;
-        rc = put(b, &k, &sp);
-    }
-    return rc;
-}
-
-/* The entity row of every entity one of whose Aave positions was stored in this block:
- * key (its first address, aave-v3, zero asset); hf and liq_price over all its Aave
- * positions (tracker/liq.h on the union of their assets), collateral_usd the
- * threshold-weighted collateral, debt_usd the debt, extra[0] the line's kind. */
-static int write_entities(struct blk *b)
-{
-    for (size_t i = 0; i < wl_entity_count(b->set); i++) {
-        const wl_entity *e = wl_entity_at(b->set, i);
-        bool wrote = false;
-        for (size_t k = 0; k < b->l->npos && !wrote; k++) {
-            const struct lend_pos *p = &b->l->pos[k];
-            wrote = p->wrote && p->protocol == TRK_PROTO_AAVE_V3 && wl_entity_of(b->set, &p->user) == e;
-        }
-        if (!wrote || e->naddrs == 0)
-            continue;
-        struct trk_liq q;
-        int rc = trk_lend_entity_line(&q, b->l, e);
-        if (rc)
-            return fail(b, rc, "an entity's liquidation line");
-        store_pos_key k;
-        store_position sp;
-        memset(&k, 0, sizeof k);
-        memset(&sp, 0, sizeof sp);
-        k.address = e->addrs[0];
-        k.protocol = TRK_PROTO_AAVE_V3;
-        sp.block = b->in->number;
-        sp.block_time = b->in->time;
-        sp.flags = ROW_ENTITY;
-        sp.decimals = 8;
-        sp.hf = q.hf_wad;
-        sp.liq_price = q.price;
-        rpc_u256 wad = trk_lend_pow10(18), one = rpc_u256_from_u64(1);
-        sp.collateral_usd = trk_lend_mdiv(&q.coll_lt, &one, &wad);
-        sp.debt_usd = trk_lend_mdiv(&q.debt, &one, &wad);
-        sp.extra[0] = (uint8_t)q.kind;
-        sp.extra_len = 1;
-        if ((rc = put(b, &k, &sp)))
-            return rc;
-    }
-    return TRK_OK;
-}
-
-/* ---- wallet moves a lending event explains ---------------------------------------- */
-
-static bool protocol_contract(const trk_lending *l, const rpc_addr *a)
-{
-    for (size_t i = 0; i < l->npools; i++) {
-        const struct lend_pool *p = &l->pools[i];
-        if (!memcmp(p->pool.b, a->b, 20))
-            return true;
-        for (size_t k = 0; k < p->nres; k++)
-            if (!memcmp(p->res[k].atoken.b, a->b, 20) || !memcmp(p->res[k].sdebt.b, a->b, 20) ||
-                !memcmp(p->res[k].vdebt.b, a->b, 20))
-                return true;
-    }
-    for (size_t i = 0; i < l->nmk; i++)
-        if (!memcmp(l->mk[i].morpho.b, a->b, 20))
-            return true;
-    return false;
-}
-
-static bool lending_tx(const trk_block_in *in, const rpc_hash32 *tx)
-{
-    for (size_t i = 0; i < in->nev; i++)
-        if (in->ev[i].kind >= TRK_EV_LEND_SUPPLY && !memcmp(in->ev[i].tx_hash.b, tx->b, 32))
-            return true;
-    return false;
-}
-
-static void drop_explained(struct blk *b, size_t first)
-{
-    static const rpc_addr zero = {{0}};
-    size_t w = first;
-    for (size_t i = first; i < b->out->n; i++) {
-        const store_move *m = &b->out->v[i];
-        bool wallet = m->protocol == TRK_PROTO_WALLET && m->kind >= STORE_KIND_TRANSFER_OUT &&
-                      m->kind <= STORE_KIND_EXCHANGE_WITHDRAWAL;
-        bool explained = wallet && m->log_index != TRK_NO_LOG && lending_tx(b->in, &m->tx_hash) &&
-                         (!memcmp(m->counterparty.b, zero.b, 20) ||
-                          protocol_contract(b->l, &m->counterparty));
-        if (!explained)
-            b->out->v[w++] = *m;
-    }
-    b->out->n = w;
-    for (size_t i = first + 1; i < b->out->n; i++) { /* by log index, stable */
-        store_move m = b->out->v[i];
-        size_t j = i;
-        while (j > first && b->out->v[j - 1].log_index > m.log_index) {
-            b->out->v[j] = b->out->v[j - 1];
-            j--;
-        }
-        b->out->v[j] = m;
-    }
-}
-
-int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch *batch,
-                      char *why, size_t whycap, trk_io io, const trk_block_in *in,
-                      const trk_probes *ps, const trk_probe_result *res, const wl_set *set)
-{
-    struct blk b;
+    struct trk_lend_blk b;
     memset(&b, 0, sizeof b);
     b.l = l;
     b.in = in;
@@ -662,9 +475,8 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
             if (ev->kind < TRK_EV_LEND_SUPPLY || ev->protocol != p->protocol ||
                 memcmp(ev->from.b, p->user.b, 20))
                 continue;
-            p->touched = p->protocol == TRK_PROTO_AAVE_V3
-                             ? !memcmp(ev->contract.b, p->where.b, 20)
-                             : !memcmp(ev->market.b, p->id.b, 32);
+            p->touched = p->protocol == TRK_PROTO_AAVE_V3 ? !memcmp(ev->contract.b, p->where.b, 20)
+                                                          : !memcmp(ev->market.b, p->id.b, 32);
         }
         p->hf0 = p->hf;
         p->liq0 = p->liq;
@@ -688,18 +500,17 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
         struct lend_pos *p = &l->pos[i];
         if (p->touched) {
             if (p->open0 && !trk_lend_pos_open(p) && p->last_ev)
-                rc = emit(&b, p, STORE_KIND_POSITION_CLOSED, p->last_ev, NULL, NULL, 0, NULL,
-                          NULL);
+                rc = emit(&b, p, STORE_KIND_POSITION_CLOSED, p->last_ev, NULL, NULL, 0, NULL, NULL);
             if (rc == TRK_OK)
-                rc = write_pos(&b, p);
+                rc = trk_lend_write_pos(&b, p);
         } else {
             rc = price_check(&b, p);
         }
     }
     if (rc == TRK_OK)
-        rc = write_entities(&b);
+        rc = trk_lend_write_entities(&b);
     if (rc == TRK_OK)
-        drop_explained(&b, first);
+        trk_lend_drop_explained(&b, first);
     free(b.pr);
     free(b.tot);
     return rc;

@@ -30,8 +30,8 @@ rpc_u256 trk_lend_mdiv(const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d)
 
 /* The liq.h assets of p appended to a[*n..cap): its collateral (with thresholds) and debt.
  * Returns: 0; TRK_ETOO_LARGE (cap reached); TRK_EDECODE (overflow). */
-static int aave_assets(struct trk_liq_asset *a, size_t *n, size_t cap,
-                       const struct lend_pool *pool, const struct lend_pos *p)
+static int aave_assets(struct trk_liq_asset *a, size_t *n, size_t cap, const struct lend_pool *pool,
+                       const struct lend_pos *p)
 {
     rpc_u256 e14 = trk_lend_pow10(14);
     for (size_t i = 0; i < p->nh; i++) {
@@ -79,7 +79,8 @@ static int aave_eval(struct trk_liq *out, const struct lend_pool *pool, const st
  * which it reaches 1. */
 static void morpho_eval(const struct lend_market *m, struct lend_pos *p)
 {
-    rpc_u256 e36 = trk_lend_pow10(36), wad = trk_lend_pow10(18), e8 = trk_lend_pow10(8), unit_l = trk_lend_pow10(m->loan_dec);
+    rpc_u256 e36 = trk_lend_pow10(36), wad = trk_lend_pow10(18), e8 = trk_lend_pow10(8),
+             unit_l = trk_lend_pow10(m->loan_dec);
     const rpc_u256 *coll = &p->h[0].coll, *price = &p->h[0].price, *debt = &p->h[1].debt;
     rpc_u256 cval = trk_lend_mdiv(coll, price, &e36);
     rpc_u256 maxb = trk_lend_mdiv(&cval, &m->lltv, &wad);
@@ -125,7 +126,6 @@ int trk_lend_eval(trk_lending *l, struct lend_pos *p, bool keep_hf)
         p->hf = q.hf_wad;
     return TRK_OK;
 }
-
 
 int trk_lend_entity_line(struct trk_liq *out, const trk_lending *l, const wl_entity *e)
 {

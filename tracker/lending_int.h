@@ -56,8 +56,8 @@ struct lend_hold {
 struct lend_pos {
     uint32_t protocol; /* enum trk_protocol */
     rpc_addr user;
-    rpc_addr where;    /* Aave: the pool; Morpho: the Morpho contract */
-    rpc_hash32 id;     /* Morpho market */
+    rpc_addr where; /* Aave: the pool; Morpho: the Morpho contract */
+    rpc_hash32 id;  /* Morpho market */
     struct lend_hold h[LEND_MAX_HOLD];
     size_t nh;
     rpc_u256 hf;                 /* WAD; all ones without debt */
@@ -86,6 +86,50 @@ struct trk_lending {
 struct lend_pool *trk_lend_pool_of(const trk_lending *l, const rpc_addr *pool);
 struct lend_market *trk_lend_market_of(const trk_lending *l, const rpc_hash32 *id);
 struct lend_reserve *trk_lend_reserve_of(const struct lend_pool *p, const rpc_addr *asset);
+
+/* Snapshot rows (store_position.flags). */
+enum { ROW_ACCOUNT = 1, ROW_RESERVE = 2, ROW_MORPHO = 3, ROW_ENTITY = 4 };
+
+/* A price read at this block: Aave (pool, asset); Morpho (zero, market id prefix). */
+struct price {
+    rpc_addr where;
+    uint8_t key[20];
+    rpc_u256 v;
+};
+
+/* Morpho market totals read at this block. */
+struct totals {
+    uint8_t key[20];
+    rpc_u256 supply_assets, supply_shares, borrow_assets, borrow_shares;
+};
+
+/* One block's work: its inputs, where moves and rows go, the prices and totals read. */
+struct trk_lend_blk {
+    trk_lending *l;
+    const trk_block_in *in;
+    const wl_set *set;
+    store_batch *batch;
+    trk_moves *out;
+    trk_io io;
+    char *why;
+    size_t whycap;
+    struct price *pr;
+    size_t npr;
+    struct totals *tot;
+    size_t ntot;
+};
+
+/* trk_lend_fail: set b->why ("block N: what"); returns rc. */
+int trk_lend_fail(struct trk_lend_blk *b, int rc, const char *what);
+/* trk_lend_write_pos: queue p's rows at b's block (marks p->wrote).
+ * Returns: 0; TRK_ENOMEM; TRK_ETOO_LARGE. */
+int trk_lend_write_pos(struct trk_lend_blk *b, struct lend_pos *p) TRK_WUR;
+/* trk_lend_write_entities: the entity rows of entities with a row written in this block.
+ * Returns: as trk_lend_write_pos; TRK_EDECODE. */
+int trk_lend_write_entities(struct trk_lend_blk *b) TRK_WUR;
+/* trk_lend_drop_explained: drop b->out->v[first..)'s wallet transfers explained by a
+ * lending event of the same transaction; order the rest by log index (stable). */
+void trk_lend_drop_explained(struct trk_lend_blk *b, size_t first);
 
 /* trk_lend_pos_find: the position (id20: the first 20 bytes of a Morpho market id, NULL
  * for Aave); NULL when not followed. */

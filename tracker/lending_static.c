@@ -11,18 +11,18 @@
 #include "tracker/lending_int.h"
 
 enum {
-    SEL_RESERVES_LIST = 0xd1946dbc,   /* Pool.getReservesList() */
-    SEL_RESERVE_CONFIG = 0x3e150141,  /* DataProvider.getReserveConfigurationData(asset) */
-    SEL_RESERVE_TOKENS = 0xd2493b6c,  /* DataProvider.getReserveTokensAddresses(asset) */
-    SEL_SYMBOL = 0x95d89b41,          /* symbol() */
-    SEL_DECIMALS = 0x313ce567,        /* decimals() */
-    SEL_MARKET_PARAMS = 0x2c3c9157,   /* Morpho.idToMarketParams(id) */
+    SEL_RESERVES_LIST = 0xd1946dbc,  /* Pool.getReservesList() */
+    SEL_RESERVE_CONFIG = 0x3e150141, /* DataProvider.getReserveConfigurationData(asset) */
+    SEL_RESERVE_TOKENS = 0xd2493b6c, /* DataProvider.getReserveTokensAddresses(asset) */
+    SEL_SYMBOL = 0x95d89b41,         /* symbol() */
+    SEL_DECIMALS = 0x313ce567,       /* decimals() */
+    SEL_MARKET_PARAMS = 0x2c3c9157,  /* Morpho.idToMarketParams(id) */
 };
 
-static const char *const eth_syms[] = {"WETH",  "ETH",   "stETH",  "wstETH",  "weETH", "eETH",
-                                       "rETH",  "cbETH", "osETH",  "ETHx",    "ezETH", "rsETH",
-                                       "pufETH", "mETH", "sfrxETH", "frxETH", "rswETH", "swETH",
-                                       "OETH",  "wOETH", "tETH",   "lsETH",   "ankrETH"};
+static const char *const eth_syms[] = {"WETH",   "ETH",   "stETH",   "wstETH", "weETH",  "eETH",
+                                       "rETH",   "cbETH", "osETH",   "ETHx",   "ezETH",  "rsETH",
+                                       "pufETH", "mETH",  "sfrxETH", "frxETH", "rswETH", "swETH",
+                                       "OETH",   "wOETH", "tETH",    "lsETH",  "ankrETH"};
 
 bool trk_lending_eth_symbol(const char *sym)
 {
@@ -211,9 +211,9 @@ static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
         if (!rc) {
             rpc_abi_init(&ca, c.p, c.n);
             rpc_abi_init(&ta, t.p, t.n);
-            if (word_u64(&dec, &ca, 0) || word_u64(&lt, &ca, 2) || dec > 36 ||
-                lt > 10000 || rpc_abi_address(&res[i].atoken, &ta, 0) ||
-                rpc_abi_address(&res[i].sdebt, &ta, 1) || rpc_abi_address(&res[i].vdebt, &ta, 2))
+            if (word_u64(&dec, &ca, 0) || word_u64(&lt, &ca, 2) || dec > 36 || lt > 10000 ||
+                rpc_abi_address(&res[i].atoken, &ta, 0) || rpc_abi_address(&res[i].sdebt, &ta, 1) ||
+                rpc_abi_address(&res[i].vdebt, &ta, 2))
                 rc = TRK_EDECODE;
             if (rc)
                 snprintf(j->why, j->whycap, "reserve parameters: a malformed answer");

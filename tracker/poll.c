@@ -204,7 +204,8 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
                 rc = trk_probe_decimals(&c->ps, &ev->asset);
         }
         if (rc == TRK_OK) /* lending: touched positions, prices of open ones */
-            rc = trk_lending_plan(p->lend, &c->ps, w->ev + c->ev_lo, c->ev_hi - c->ev_lo);
+            rc = trk_lending_plan(p->lend, &c->ps, w->ev ? w->ev + c->ev_lo : NULL,
+                                  c->ev_hi - c->ev_lo);
         trk_probes_unique(&c->ps);
         c->fetch_header = nb != r->from && nb != r->to;
         b = nb + 1;

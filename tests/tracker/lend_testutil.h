@@ -30,11 +30,11 @@ static inline const char *dec(char buf[RPC_U256_DEC_MAX], const rpc_u256 *v)
     return buf;
 }
 
-#define assert_u256_eq(got, want, ...)                                                        \
-    do {                                                                                      \
-        char g_[RPC_U256_DEC_MAX], w_[RPC_U256_DEC_MAX];                                      \
-        cr_assert(rpc_u256_cmp((got), (want)) == 0, "%s: got %s, want %s",                    \
-                  #got, dec(g_, (got)), dec(w_, (want)));                                     \
+#define assert_u256_eq(got, want, ...)                                                             \
+    do {                                                                                           \
+        char g_[RPC_U256_DEC_MAX], w_[RPC_U256_DEC_MAX];                                           \
+        cr_assert(rpc_u256_cmp((got), (want)) == 0, "%s: got %s, want %s", #got, dec(g_, (got)),   \
+                  dec(w_, (want)));                                                                \
     } while (0)
 
 /* lend_world: anvil (automine), Multicall3, the Aave market, the watchlist with `rules`
@@ -157,8 +157,8 @@ static inline const char *kinds(char *buf, size_t cap, const movelist *l)
     size_t n = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < l->n && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "",
-                              store_kind_name(l->v[i].kind));
+        n +=
+            (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", store_kind_name(l->v[i].kind));
     return buf;
 }
 

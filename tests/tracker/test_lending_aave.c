@@ -73,9 +73,9 @@ Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protoc
     trk_aave_tx t_liq;
     rpc_addr liq = addr_of(LIQUIDATOR);
     rpc_u256 cover = units(600000, 6);
-    cr_assert_eq(trk_aave_liquidate(W.c, &t_liq, &M, &liq, TRK_AAVE_WETH, TRK_AAVE_USDT, &a,
-                                    &cover),
-                 RPC_OK, "liquidationCall: %s", rpc_client_errmsg(W.c));
+    cr_assert_eq(
+        trk_aave_liquidate(W.c, &t_liq, &M, &liq, TRK_AAVE_WETH, TRK_AAVE_USDT, &a, &cover), RPC_OK,
+        "liquidationCall: %s", rpc_client_errmsg(W.c));
     world_run(&W);
 
     movelist l = world_moves(W.s);
@@ -155,7 +155,8 @@ Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protoc
     }
     for (size_t i = 0; i < l.n; i++)
         fprintf(stderr, "lending_aave: %s hf %s -> %s liq %s -> %s\n",
-                move_text(buf, sizeof buf, &l.v[i]), dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_before),
+                move_text(buf, sizeof buf, &l.v[i]),
+                dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_before),
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_after),
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_before),
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_after));

@@ -22,7 +22,8 @@ static int hf_ge_one(const char *who, uint64_t p)
                  RPC_OK);
     rpc_u256 hf = hf_at(&W, who, RPC_BLOCK_LATEST);
     if (getenv("LIQ_DEBUG"))
-        fprintf(stderr, "p %llu hf %s\n", (unsigned long long)p, dec((char[RPC_U256_DEC_MAX]){0}, &hf));
+        fprintf(stderr, "p %llu hf %s\n", (unsigned long long)p,
+                dec((char[RPC_U256_DEC_MAX]){0}, &hf));
     return rpc_u256_cmp(&hf, &(rpc_u256){{1000000000000000000ull}}) >= 0;
 }
 
@@ -120,9 +121,8 @@ Test(lending_liq, reported_lines_match_a_brute_force_search_on_the_chain_within_
         cr_assert(rpc_u256_fits_u64(&p.liq_price));
         pos[i].line = p.liq_price.w[0];
         uint64_t brute = brute_line(pos[i].who, pos[i].below);
-        fprintf(stderr, "lending_liq: %s reported $%.8f, brute force $%.8f (%.5f %%)\n",
-                pos[i].who, (double)pos[i].line / 1e8, (double)brute / 1e8,
-                100 * rel(pos[i].line, brute));
+        fprintf(stderr, "lending_liq: %s reported $%.8f, brute force $%.8f (%.5f %%)\n", pos[i].who,
+                (double)pos[i].line / 1e8, (double)brute / 1e8, 100 * rel(pos[i].line, brute));
         cr_expect(rel(pos[i].line, brute) < 0.001, "%s: %llu vs %llu", pos[i].who,
                   (unsigned long long)pos[i].line, (unsigned long long)brute);
     }

@@ -47,8 +47,8 @@ static void call(const char *from, const char *to, const char *sig, int n, const
              : n == 2 ? wt_token_call(&W.A, from, to, NULL, NULL, sig, 2, a0, a1)
              : n == 4 ? wt_token_call(&W.A, from, to, NULL, NULL, sig, 9, loan, coll, oracle, irm,
                                       LLTV, a0, a1, a2, a3)
-                      : wt_token_call(&W.A, from, to, NULL, NULL, sig, 10, loan, coll, oracle,
-                                      irm, LLTV, a0, a1, a2, a3, a4);
+                      : wt_token_call(&W.A, from, to, NULL, NULL, sig, 10, loan, coll, oracle, irm,
+                                      LLTV, a0, a1, a2, a3, a4);
     cr_assert_eq(rc, 0, "%s", sig);
 }
 
@@ -70,8 +70,8 @@ static void morpho_world(void)
     call(DEPLOYER, oracle, "setPrice(uint256)", 1, "2000000000000000000000000000", 0, 0, 0, 0);
     call(DEPLOYER, morpho, "enableIrm(address)", 1, irm, 0, 0, 0, 0);
     call(DEPLOYER, morpho, "enableLltv(uint256)", 1, LLTV, 0, 0, 0, 0);
-    cr_assert_eq(wt_token_call(&W.A, DEPLOYER, morpho, NULL, NULL, "createMarket(" PARAMS ")", 5, loan,
-                               coll, oracle, irm, LLTV),
+    cr_assert_eq(wt_token_call(&W.A, DEPLOYER, morpho, NULL, NULL, "createMarket(" PARAMS ")", 5,
+                               loan, coll, oracle, irm, LLTV),
                  0);
     uint8_t enc[160] = {0};
     const char *words[4] = {loan, coll, oracle, irm};
@@ -134,7 +134,8 @@ static rpc_u256 morpho_hf(uint64_t block)
     rpc_bytes_free(&mk);
     rpc_bytes_free(&pr);
     /* toAssetsUp: (shares * (ta + 1) + (ts + 1e6) - 1) / (ts + 1e6) */
-    rpc_u256 a1, s1, num, borrow, x, hf, e36 = units(1, 36), wad = units(1, 18), lltv = u256_of(LLTV);
+    rpc_u256 a1, s1, num, borrow, x, hf, e36 = units(1, 36), wad = units(1, 18),
+                                         lltv = u256_of(LLTV);
     cr_assert_eq(rpc_u256_add(&a1, &ta, &one), RPC_OK);
     cr_assert_eq(rpc_u256_add(&s1, &ts, &(rpc_u256){{1000000}}), RPC_OK);
     cr_assert_eq(rpc_u256_mul(&num, &shares, &a1), RPC_OK);
@@ -177,8 +178,8 @@ Test(lending_morpho, collateral_borrow_repay_price_falls_and_a_liquidation_give_
     char txh[67];
     cr_assert_eq(wt_token_call(&W.A, LIQUIDATOR, morpho, NULL, txh,
                                "liquidate(" PARAMS ",address,uint256,uint256,bytes)", 10, loan,
-                               coll, oracle, irm, LLTV, WHALE_A, "10000000000000000000", "0",
-                               "288", "0"),
+                               coll, oracle, irm, LLTV, WHALE_A, "10000000000000000000", "0", "288",
+                               "0"),
                  0);
     uint64_t b_liq = head_of(&W);
     world_run(&W);
@@ -245,7 +246,8 @@ Test(lending_morpho, collateral_borrow_repay_price_falls_and_a_liquidation_give_
     rpc_receipt_free(&rc);
     for (size_t i = 0; i < l.n; i++)
         fprintf(stderr, "lending_morpho: %s hf %s -> %s liq %s -> %s\n",
-                move_text(buf, sizeof buf, &l.v[i]), dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_before),
+                move_text(buf, sizeof buf, &l.v[i]),
+                dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_before),
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_after),
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_before),
                 dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_after));
