@@ -45,7 +45,7 @@ static rpc_u256 usd_at(unsigned asset, const rpc_u256 *amount, uint64_t block)
 }
 
 Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protocols_figures,
-     .fini = stop, .timeout = 180)
+     .fini = stop, .timeout = 300)
 {
     lend_world(&W, RULES);
     mint(&W, LENDER, TRK_AAVE_USDT, 3000000);
@@ -164,7 +164,7 @@ Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protoc
 }
 
 Test(lending_aave, a_reorg_across_a_repay_retracts_it_and_the_new_branch_has_its_own_figures,
-     .fini = stop, .timeout = 180)
+     .fini = stop, .timeout = 300)
 {
     lend_world(&W, RULES);
     mint(&W, LENDER, TRK_AAVE_USDT, 1000000);

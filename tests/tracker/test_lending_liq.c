@@ -86,7 +86,7 @@ static size_t count_kind(const movelist *l, size_t from, unsigned kind, const ch
 }
 
 Test(lending_liq, reported_lines_match_a_brute_force_search_on_the_chain_within_a_tenth_percent,
-     .fini = stop, .timeout = 240)
+     .fini = stop, .timeout = 300)
 {
     lend_world(&W, RULES);
     mint(&W, LENDER, TRK_AAVE_USDT, 1000000);

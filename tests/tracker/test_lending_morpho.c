@@ -88,11 +88,6 @@ static void morpho_world(void)
     call(LENDER, morpho, "supply(" PARAMS ",uint256,uint256,address,bytes)", 5, "1000000000000",
          "0", LENDER, "288", "0");
 
-    const char *urls[1] = {W.A.url};
-    rpc_client_opts co;
-    rpc_client_opts_default(&co);
-    co.max_batch = 5000;
-    cr_assert_eq(rpc_client_new(&W.c, &co, urls, 1), RPC_OK);
     snprintf(W.dir, sizeof W.dir, "/tmp/morphotest.XXXXXX");
     cr_assert(mkdtemp(W.dir));
     snprintf(W.wl, sizeof W.wl, "%s/wl", W.dir);
@@ -149,7 +144,7 @@ static rpc_u256 morpho_hf(uint64_t block)
 }
 
 Test(lending_morpho, collateral_borrow_repay_price_falls_and_a_liquidation_give_the_expected_moves,
-     .fini = stop, .timeout = 240)
+     .fini = stop, .timeout = 300)
 {
     morpho_world();
     call(WHALE_A, coll, "mint(uint256)", 1, "100000000000000000000", 0, 0, 0, 0);
