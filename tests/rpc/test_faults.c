@@ -580,6 +580,42 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
     rpc_logs_free(&logs);
 }
 
+Test(faults, a_refused_log_call_in_a_batch_is_its_own_rpc_erange_and_the_rest_answer)
+{
+    char emitter[43];
+    uint64_t b1 = 0, b2 = 0;
+    cr_assert_eq(wt_emitter_deploy(A.url, emitter), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 30, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 5, &b2), 0);
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "results_cap max=10"), 0);
+    rpc_addr ea = addr_of(emitter);
+    rpc_log_filter big = {.from_block = b1, .to_block = b1, .addrs = &ea, .n_addrs = 1};
+    rpc_log_filter small = {.from_block = b2, .to_block = b2, .addrs = &ea, .n_addrs = 1};
+    rpc_batch *b = NULL;
+    size_t ib, is, ih;
+    cr_assert_eq(rpc_batch_new(&b), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, &ib, &big), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, &is, &small), RPC_OK);
+    cr_assert_eq(rpc_batch_add_block_number(b, &ih), RPC_OK);
+    int rc = rpc_batch_send(C, b);
+    cr_expect_eq(rc, RPC_OK, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
+    cr_expect_eq(rpc_batch_status(b, ib), RPC_ERANGE);
+    rpc_logs l;
+    cr_expect_eq(rpc_batch_take_logs(b, ib, &l), RPC_ERANGE);
+    cr_expect_eq(l.n, 0);
+    cr_assert_eq(rpc_batch_take_logs(b, is, &l), RPC_OK);
+    cr_expect_eq(l.n, 5);
+    rpc_logs_free(&l);
+    uint64_t head = 0;
+    cr_expect_eq(rpc_batch_get_u64(b, ih, &head), RPC_OK);
+    cr_expect_geq(head, b2);
+    rpc_batch_free(b);
+    cr_expect_eq(wt_proxy_stat(&P, "served.0"), 1);
+    cr_expect_eq(wt_proxy_stat(&P, "requests"), 1, "a per-call refusal is not retried");
+}
+
 /* ---- eth_getLogs splitting under a provider's caps (rpc/logs.h) ---- */
 
 /* emit_pattern: 30 blocks with 1..45 logs each (a fixed, uneven pattern) and runs of empty
