@@ -24,8 +24,8 @@ static double now_s(void)
 
 static void die(const char *what, int rc)
 {
-    fprintf(stderr, "store_bench: %s: %s\n", what, rc < -1000 || rc > 0 ? mdb_strerror(rc)
-                                                                         : store_strerror(rc));
+    fprintf(stderr, "store_bench: %s: %s\n", what,
+            rc < -1000 || rc > 0 ? mdb_strerror(rc) : store_strerror(rc));
     exit(1);
 }
 
@@ -246,8 +246,7 @@ int main(int argc, char **argv)
     MDB_val kv, vv;
     uint64_t bytes = 0, seen = 0;
     t0 = now_s();
-    if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) ||
-        (rc = mdb_cursor_open(txn, dbi, &cur)))
+    if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) || (rc = mdb_cursor_open(txn, dbi, &cur)))
         die("bare scan", rc);
     while (mdb_cursor_get(cur, &kv, &vv, MDB_NEXT) == 0) {
         bytes += ((const uint8_t *)vv.mv_data)[vv.mv_size - 1] + vv.mv_size;

@@ -19,7 +19,7 @@ enum { DEFAULT_MAP = 16u << 20, DEFAULT_KEEP_BLOCKS = 1024, MAX_DBS = 16 };
 const char *store_strerror(int err)
 {
     switch (err) {
-#define STORE_ERR_CASE_(name, code, text)                                                         \
+#define STORE_ERR_CASE_(name, code, text)                                                          \
     case (code):                                                                                   \
         return text;
         STORE_ERRORS(STORE_ERR_CASE_)
@@ -264,16 +264,11 @@ static int open_dbs(store *s, MDB_txn *txn, unsigned flags)
         const char *name;
         size_t off;
     } dbs[] = {
-        {"meta", offsetof(store, meta)},
-        {"cursor", offsetof(store, cursor)},
-        {"blocks", offsetof(store, blocks)},
-        {"snapshots", offsetof(store, snaps)},
-        {"snapblk", offsetof(store, snapblk)},
-        {"poslatest", offsetof(store, poslatest)},
-        {"moves", offsetof(store, moves)},
-        {"live", offsetof(store, live)},
-        {"idx_addr", offsetof(store, idx_addr)},
-        {"idx_entity", offsetof(store, idx_entity)},
+        {"meta", offsetof(store, meta)},         {"cursor", offsetof(store, cursor)},
+        {"blocks", offsetof(store, blocks)},     {"snapshots", offsetof(store, snaps)},
+        {"snapblk", offsetof(store, snapblk)},   {"poslatest", offsetof(store, poslatest)},
+        {"moves", offsetof(store, moves)},       {"live", offsetof(store, live)},
+        {"idx_addr", offsetof(store, idx_addr)}, {"idx_entity", offsetof(store, idx_entity)},
         {"outbox", offsetof(store, outbox)},
     };
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
@@ -326,8 +321,7 @@ static int check_env(store *s, enum verdict *verdict, char *why, size_t why_len,
     if (rc == MDB_NOTFOUND) {
         mdb_txn_abort(txn);
         say(why, why_len,
-            "%s: the store's meta record is missing; it is damaged or not a whaletrack store",
-            dir);
+            "%s: the store's meta record is missing; it is damaged or not a whaletrack store", dir);
         return STORE_ECORRUPT;
     }
     if (rc)

@@ -32,8 +32,8 @@ struct store {
     int readonly;
     size_t map_size, map_max;
     unsigned keep_blocks;
-    char *data_path;     /* dir/data.mdb, for the change notification */
-    int notify_fd;       /* inotify descriptor, -1 until store_wait_moves needs it */
+    char *data_path; /* dir/data.mdb, for the change notification */
+    int notify_fd;   /* inotify descriptor, -1 until store_wait_moves needs it */
 };
 
 static inline void be_put64(uint8_t *p, uint64_t v)

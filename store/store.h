@@ -21,14 +21,14 @@ enum { STORE_SCHEMA_VERSION = 1 };
 typedef struct store store;
 
 typedef struct store_opts {
-    uint64_t chain_id;  /* writer: required; read-only: 0 accepts the stored chain */
-    rpc_hash32 genesis; /* checked with chain_id (ignored when chain_id is 0) */
-    int readonly;       /* nonzero: queries only; the store must exist */
-    size_t map_size;    /* initial map in bytes; 0 = 16 MiB. Grows by doubling when full */
-    size_t map_max;     /* growth stops here (STORE_EMAPFULL); 0 = 1 TiB */
+    uint64_t chain_id;    /* writer: required; read-only: 0 accepts the stored chain */
+    rpc_hash32 genesis;   /* checked with chain_id (ignored when chain_id is 0) */
+    int readonly;         /* nonzero: queries only; the store must exist */
+    size_t map_size;      /* initial map in bytes; 0 = 16 MiB. Grows by doubling when full */
+    size_t map_max;       /* growth stops here (STORE_EMAPFULL); 0 = 1 TiB */
     unsigned keep_blocks; /* block hashes kept behind the cursor (reorg window); 0 = 1024 */
-    int nosync; /* nonzero: commits skip fsync. A killed process still loses nothing; a
-                 * machine crash may lose the last commits, never consistency. Tests, bench */
+    int nosync;           /* nonzero: commits skip fsync. A killed process still loses nothing; a
+                           * machine crash may lose the last commits, never consistency. Tests, bench */
 } store_opts;
 
 /* store_open: opens (a writer creates it if missing) the store in directory dir. An
@@ -119,7 +119,8 @@ int store_commit(store *s, uint64_t *first_seq, const store_batch *b) STORE_WUR;
 /* store_rollback: undoes blocks above `block` for a reorg, in one write transaction:
  * deletes their block hashes and snapshots, appends one retraction for every move above
  * `block` not yet retracted (the moves stay in the log), sets the cursor to `block` with
- * its recorded hash. A no-op if the cursor is at or below `block`.
+ * its recorded hash. A no-op if the cursor is at or below `block`. Pending alerts stay
+ * queued: a sink skips one whose move now reads STORE_MOVE_RETRACTED.
  * Returns: 0; STORE_ERDONLY; STORE_EREORG_DEEP (block's hash is not kept); STORE_EMAPFULL;
  *   STORE_EDISKFULL; STORE_EIO; STORE_ELMDB.
  * Out: *retracted (may be NULL): how many retractions were appended. */
@@ -169,8 +170,7 @@ int store_snapshot_at(store *s, store_position *p, const store_pos_key *key,
 /* store_snapshot_latest: the latest snapshot of every position, ordered by key; only
  * those of `address` if it is not NULL.
  * Returns: as store_snapshot_history. */
-int store_snapshot_latest(store *s, const rpc_addr *address, store_pos_fn fn,
-                          void *ctx) STORE_WUR;
+int store_snapshot_latest(store *s, const rpc_addr *address, store_pos_fn fn, void *ctx) STORE_WUR;
 
 /* store_wait_moves: blocks until the log's last seq is above after_seq or timeout_ms
  * passes (-1 = no limit). Sleeps on a file-change notification of the data file (inotify),
@@ -184,7 +184,7 @@ int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeo
 typedef struct store_alert {
     uint64_t id; /* increasing */
     uint32_t sink;
-    uint64_t seq; /* the move it is about */
+    uint64_t seq;           /* the move it is about */
     const uint8_t *payload; /* borrowed: valid during the callback */
     size_t len;
 } store_alert;

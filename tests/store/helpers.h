@@ -235,15 +235,13 @@ static inline int gen_batch(store_batch *b, uint64_t block)
 static inline int move_eq(const store_move *a, const store_move *b)
 {
     return a->seq == b->seq && a->kind == b->kind && a->flags == b->flags &&
-           a->severity == b->severity && a->decimals == b->decimals &&
-           a->protocol == b->protocol && a->log_index == b->log_index && a->block == b->block &&
-           a->block_time == b->block_time && !memcmp(&a->block_hash, &b->block_hash, 32) &&
-           !memcmp(&a->tx_hash, &b->tx_hash, 32) && !memcmp(&a->address, &b->address, 20) &&
-           !memcmp(&a->asset, &b->asset, 20) &&
-           !memcmp(&a->counterparty, &b->counterparty, 20) &&
-           !memcmp(&a->amount, &b->amount, 32) && !memcmp(&a->usd, &b->usd, 32) &&
-           !memcmp(&a->hf_before, &b->hf_before, 32) && !memcmp(&a->hf_after, &b->hf_after, 32) &&
-           !memcmp(&a->liq_before, &b->liq_before, 32) &&
+           a->severity == b->severity && a->decimals == b->decimals && a->protocol == b->protocol &&
+           a->log_index == b->log_index && a->block == b->block && a->block_time == b->block_time &&
+           !memcmp(&a->block_hash, &b->block_hash, 32) && !memcmp(&a->tx_hash, &b->tx_hash, 32) &&
+           !memcmp(&a->address, &b->address, 20) && !memcmp(&a->asset, &b->asset, 20) &&
+           !memcmp(&a->counterparty, &b->counterparty, 20) && !memcmp(&a->amount, &b->amount, 32) &&
+           !memcmp(&a->usd, &b->usd, 32) && !memcmp(&a->hf_before, &b->hf_before, 32) &&
+           !memcmp(&a->hf_after, &b->hf_after, 32) && !memcmp(&a->liq_before, &b->liq_before, 32) &&
            !memcmp(&a->liq_after, &b->liq_after, 32) && a->retracts == b->retracts &&
            a->retracted_kind == b->retracted_kind && strcmp(a->entity, b->entity) == 0;
 }

@@ -121,10 +121,7 @@ int main(int argc, char **argv)
     uint64_t block = 0;
     for (uint64_t done = 0; !rc && (batches == 0 || done < batches); done++)
         rc = step(s, b, (unsigned)every, &block);
-    int code = rc == 0                   ? 0
-               : rc == STORE_EDISKFULL ? 3
-               : rc == STORE_EMAPFULL  ? 4
-                                       : 1;
+    int code = rc == 0 ? 0 : rc == STORE_EDISKFULL ? 3 : rc == STORE_EMAPFULL ? 4 : 1;
     if (rc)
         fprintf(stderr, "prog_store_writer: block %llu: %s\n", (unsigned long long)block,
                 store_strerror(rc));

@@ -39,8 +39,8 @@ static void teardown(void)
 TestSuite(full, .init = setup, .fini = teardown);
 
 /* Runs prog_store_writer on d with extra args; returns its exit code, output in out. */
-static int run_writer(const char *d, const char *a1, const char *a2, const char *a3,
-                      const char *a4, char *out, size_t cap)
+static int run_writer(const char *d, const char *a1, const char *a2, const char *a3, const char *a4,
+                      char *out, size_t cap)
 {
     const char *args[] = {d, a1, a2, a3, a4, NULL};
     int fd = -1;
@@ -74,7 +74,7 @@ Test(full, a_tiny_map_grows_and_loses_nothing)
     }
     cr_assert_eq(store_info_get(s, &info), 0);
     cr_expect_geq(info.map_size, 8 * (64 << 10), "map grew from 64 KiB to %llu",
-                 (unsigned long long)info.map_size);
+                  (unsigned long long)info.map_size);
     store_batch_free(b);
     store_close(s);
     uint64_t cursor;
