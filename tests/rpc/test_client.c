@@ -576,7 +576,8 @@ Test(client, a_dead_endpoint_fails_over_to_the_next, .fini = stop)
     cr_assert_eq(wt_anvil_start(&A, NULL), 0);
     rpc_client_opts o;
     rpc_client_opts_default(&o);
-    o.backoff_base_ms = 20;
+    o.backoff_base_ms = 5000; /* the dead one cools down longer than this test runs; */
+    o.backoff_max_ms = 5000;  /* failing over to the live one needs no wait at all */
     o.connect_timeout_ms = 1000;
     const char *urls[2] = {"http://127.0.0.1:1", A.url};
     cr_assert_eq(rpc_client_new(&C, &o, urls, 2), RPC_OK);
