@@ -164,3 +164,93 @@ Test(run, sigterm_stops_it_cleanly_with_exit_code_0, .fini = stop, .timeout = 30
     cr_expect_eq(l.n, 1, "the mint was committed before the stop");
     free(l.v);
 }
+
+/* file_has: whether the file at path contains needle. */
+static bool file_has(const char *path, const char *needle)
+{
+    char *text = wt_read_file(path, NULL);
+    bool yes = text && strstr(text, needle);
+    free(text);
+    return yes;
+}
+
+static void wait_for(bool (*cond)(void), const char *what)
+{
+    for (int i = 0; i < 3000; i++) {
+        if (cond())
+            return;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_fail("timed out waiting: %s", what);
+}
+
+static char DATA[128], LOG[160];
+static uint64_t TARGET;
+static bool at_target(void)
+{
+    return cursor_of(DATA) >= TARGET;
+}
+static bool reloaded(void)
+{
+    return file_has(LOG, "watchlist reloaded: 1 addresses added");
+}
+static bool rejected(void)
+{
+    return file_has(LOG, "bad.ini:2:") && file_has(LOG, "keeping the last good one");
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char tmp[192], path[192];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", W.wl, name);
+    snprintf(path, sizeof path, "%s/%s", W.wl, name);
+    FILE *f = fopen(tmp, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(rename(tmp, path), 0);
+}
+
+static size_t moves_of(const char *entity)
+{
+    movelist l = log_of(DATA);
+    size_t n = 0;
+    for (size_t i = 0; i < l.n; i++)
+        n += strcmp(l.v[i].entity, entity) == 0;
+    free(l.v);
+    return n;
+}
+
+Test(run, a_watchlist_edit_takes_effect_at_the_next_block_and_a_bad_one_keeps_the_last_good,
+     .fini = stop, .timeout = 300)
+{
+    world_chain(&W, NULL);
+    world_watchlist(&W, 0);
+    W.cfg.start_block = head_of(&W) + 1;
+    snprintf(DATA, sizeof DATA, "%s/data", W.dir);
+    snprintf(LOG, sizeof LOG, "%s/run.log", W.dir);
+    child = spawn(DATA, NULL, NULL);
+    world_play(&W, 0); /* a mint to A: a Whale move */
+    TARGET = head_of(&W);
+    wait_for(at_target, "the tracker reached the head");
+
+    char text[256];
+    snprintf(text, sizeof text, "[entity \"Newbie\"]\naddress = %s\n", STRANGER);
+    write_file("new.ini", text);
+    wait_for(reloaded, "the reload of new.ini");
+    cr_assert_eq(wt_token_call(&W.A, STRANGER, W.tok, NULL, NULL, "mint(uint256)", 1, "5"), 0);
+    TARGET = head_of(&W);
+    wait_for(at_target, "the tracker followed the mint");
+    cr_expect_eq(moves_of("Newbie"), 1, "the added address is watched from the next block");
+
+    write_file("bad.ini", "[entity \"Broken\"]\naddress = not-an-address\n");
+    wait_for(rejected, "the invalid edit reported as path:line");
+    cr_assert_eq(wt_token_call(&W.A, STRANGER, W.tok, NULL, NULL, "mint(uint256)", 1, "6"), 0);
+    TARGET = head_of(&W);
+    wait_for(at_target, "the tracker followed the second mint");
+    cr_expect_eq(moves_of("Newbie"), 2, "the last good watchlist is still in use");
+    cr_expect_eq(moves_of("Whale"), 1);
+    kill(child, SIGTERM);
+    cr_expect_eq(wait_exit(child, 10), 0);
+}
