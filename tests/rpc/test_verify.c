@@ -155,3 +155,176 @@ Test(verify, blocks_of_1_2_3_and_130_transactions_give_anvils_roots, .fini = sto
         rpc_verify_data_free(&d);
     }
 }
+
+/* ---- tampering, in memory: each check names what disagreed ---------------------------- */
+
+/* A block with 3 transactions, two of them calls to the emitter (one log each, with data),
+ * fetched in full and verified; *em is the emitter. */
+static void logging_block(rpc_verify_data *d, rpc_addr *em)
+{
+    start(NULL, true);
+    char ems[43];
+    deploy_emitter(ems);
+    cr_assert_eq(rpc_addr_parse(em, ems, 42), RPC_OK);
+    send_tx(wt_anvil_account[1], ems, "0xaabbcc", "1559");
+    send_tx(wt_anvil_account[2], wt_anvil_account[3], "0x", "1559");
+    send_tx(wt_anvil_account[3], ems, "0xddeeff00", "1559");
+    cr_assert_eq(wt_anvil_mine(&A, 1), 0);
+    rpc_verify_fail f;
+    cr_assert_eq(rpc_verify_block(C, &f, d, (uint64_t)wt_anvil_head(&A),
+                                  RPC_VERIFY_RECEIPTS | RPC_VERIFY_TXS),
+                 RPC_OK, "%s", f.what);
+    cr_assert_eq(d->n_logs, 2);
+}
+
+static void get_logs(rpc_logs *got, const rpc_log_filter *flt)
+{
+    cr_assert_eq(rpc_eth_get_logs(C, got, flt), RPC_OK, "%s", rpc_client_errmsg(C));
+}
+
+static void expect_fail(int rc, const rpc_verify_fail *f, const char *needle)
+{
+    cr_expect_eq(rc, RPC_EMISMATCH, "rc %d (%s)", rc, f->what);
+    cr_expect(strstr(f->what, needle) != NULL, "\"%s\" should say \"%s\"", f->what, needle);
+}
+
+Test(verify, the_logs_eth_getlogs_gave_agree_with_the_receipts, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_log_filter flt = {.from_block = d.block.number, .to_block = d.block.number,
+                          .addrs = &em, .n_addrs = 1};
+    rpc_logs got;
+    get_logs(&got, &flt);
+    cr_assert_eq(got.n, 2);
+    rpc_verify_fail f;
+    cr_expect_eq(rpc_verify_logs(&f, &d.block, &d.receipts, &flt, &got), RPC_OK, "%s", f.what);
+    for (size_t i = 0; i < got.n; i++)
+        cr_expect_eq(rpc_verify_log(&f, &d.block, &d.receipts, &got.v[i]), RPC_OK, "%s", f.what);
+    /* A filter on a topic no log has: an empty answer is complete. */
+    rpc_hash32 nothing = {{1}};
+    const rpc_hash32 *tl = &nothing;
+    rpc_log_filter none = flt;
+    none.topics[0] = tl;
+    none.n_topics[0] = 1;
+    rpc_logs empty = {0};
+    cr_expect_eq(rpc_verify_logs(&f, &d.block, &d.receipts, &none, &empty), RPC_OK, "%s", f.what);
+    rpc_logs_free(&got);
+    rpc_verify_data_free(&d);
+}
+
+Test(verify, a_log_left_out_of_eth_getlogs_is_named, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_log_filter flt = {.from_block = d.block.number, .to_block = d.block.number,
+                          .addrs = &em, .n_addrs = 1};
+    rpc_logs got;
+    get_logs(&got, &flt);
+    rpc_logs shorter = {got.v + 1, got.n - 1}; /* the first log dropped */
+    rpc_verify_fail f;
+    int rc = rpc_verify_logs(&f, &d.block, &d.receipts, &flt, &shorter);
+    expect_fail(rc, &f, "left it out");
+    cr_expect(strstr(f.what, "log 0") != NULL, "%s", f.what);
+    cr_expect_eq(f.block, d.block.number);
+    rpc_logs_free(&got);
+    rpc_verify_data_free(&d);
+}
+
+Test(verify, a_log_altered_in_eth_getlogs_is_named_by_field, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_log_filter flt = {.from_block = d.block.number, .to_block = d.block.number,
+                          .addrs = &em, .n_addrs = 1};
+    rpc_logs got;
+    get_logs(&got, &flt);
+    rpc_verify_fail f;
+    got.v[1].data[0] ^= 1;
+    expect_fail(rpc_verify_logs(&f, &d.block, &d.receipts, &flt, &got), &f, "data differs");
+    got.v[1].data[0] ^= 1;
+    got.v[1].topics[0].b[31] ^= 1;
+    expect_fail(rpc_verify_log(&f, &d.block, &d.receipts, &got.v[1]), &f, "topics differs");
+    got.v[1].topics[0].b[31] ^= 1;
+    got.v[1].log_index = 0; /* claims another log's place */
+    expect_fail(rpc_verify_log(&f, &d.block, &d.receipts, &got.v[1]), &f, "differs");
+    got.v[1].log_index = 7; /* a place the block does not have */
+    expect_fail(rpc_verify_log(&f, &d.block, &d.receipts, &got.v[1]), &f, "no such log");
+    rpc_logs_free(&got);
+    rpc_verify_data_free(&d);
+}
+
+Test(verify, altered_receipts_fail_the_receipts_root_or_the_bloom, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_verify_fail f;
+    rpc_log *l = &d.receipts.v[2].logs.v[0];
+    l->data[1] ^= 0x80; /* data is not in the bloom: only the root catches it */
+    expect_fail(rpc_verify_receipts(&f, &d.block, &d.receipts), &f, "receiptsRoot");
+    l->data[1] ^= 0x80;
+    l->address.b[0] ^= 1;
+    expect_fail(rpc_verify_receipts(&f, &d.block, &d.receipts), &f, "logsBloom");
+    l->address.b[0] ^= 1;
+    d.receipts.v[1].status ^= 1;
+    expect_fail(rpc_verify_receipts(&f, &d.block, &d.receipts), &f, "receiptsRoot");
+    d.receipts.v[1].status ^= 1;
+    d.receipts.n--; /* a receipt missing */
+    expect_fail(rpc_verify_receipts(&f, &d.block, &d.receipts), &f, "2 receipts for 3");
+    d.receipts.n++;
+    cr_expect_eq(rpc_verify_receipts(&f, &d.block, &d.receipts), RPC_OK, "restored: %s", f.what);
+    rpc_verify_data_free(&d);
+}
+
+Test(verify, a_changed_header_field_or_a_broken_parent_link_is_named, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_verify_fail f;
+    d.block.timestamp++;
+    expect_fail(rpc_verify_header(&f, &d.block, NULL), &f, "header hash");
+    d.block.timestamp--;
+    d.block.receipts_root.b[5] ^= 1;
+    expect_fail(rpc_verify_header(&f, &d.block, NULL), &f, "header hash");
+    d.block.receipts_root.b[5] ^= 1;
+    rpc_block parent;
+    cr_assert_eq(rpc_eth_get_block(C, &parent, d.block.number - 1), RPC_OK);
+    cr_expect_eq(rpc_verify_header(&f, &parent, &d.block), RPC_OK, "%s", f.what);
+    d.block.parent_hash.b[0] ^= 1;
+    expect_fail(rpc_verify_header(&f, &parent, &d.block), &f, "parent hash");
+    rpc_block_free(&parent);
+    rpc_verify_data_free(&d);
+}
+
+Test(verify, a_wrong_sender_or_an_altered_signature_is_named, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_verify_fail f;
+    rpc_addr claimed = d.receipts.v[0].from;
+    cr_expect_eq(rpc_verify_sender(&f, &d.block, d.senders, 0, &claimed), RPC_OK);
+    claimed.b[19] ^= 1;
+    expect_fail(rpc_verify_sender(&f, &d.block, d.senders, 0, &claimed), &f, "signed by");
+    expect_fail(rpc_verify_sender(&f, &d.block, d.senders, 3, &claimed), &f, "3 transactions");
+    /* the node's "from" is not what the signature says */
+    d.receipts.v[1].from.b[0] ^= 1;
+    expect_fail(rpc_verify_txs(&f, d.senders, &d.block, d.raw_txs, d.block.n_tx, &d.receipts),
+                &f, "the node says from");
+    d.receipts.v[1].from.b[0] ^= 1;
+    /* a byte of s changed: the bytes no longer hash to the transaction the block lists */
+    rpc_bytes *raw = &d.raw_txs[2];
+    raw->p[raw->n - 1] ^= 1;
+    expect_fail(rpc_verify_txs(&f, d.senders, &d.block, d.raw_txs, d.block.n_tx, &d.receipts),
+                &f, "hash to");
+    cr_expect_eq(d.senders[0].b[0] | d.senders[0].b[1], 0, "senders zeroed on error");
+    raw->p[raw->n - 1] ^= 1;
+    cr_expect_eq(rpc_verify_txs(&f, d.senders, &d.block, d.raw_txs, d.block.n_tx, &d.receipts),
+                 RPC_OK, "restored: %s", f.what);
+    rpc_verify_data_free(&d);
+}
