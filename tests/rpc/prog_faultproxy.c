@@ -21,6 +21,11 @@
  *   stale_head lag=N                eth_blockNumber answers head - N
  *   range_cap max=N [style=S]       eth_getLogs over more than N blocks is refused
  *   results_cap max=N [style=S]     eth_getLogs whose real answer has more than N logs is refused
+ *   edit method=M path=P [value=V]  in the answer to the request's first call of M, the JSON
+ *                                   value at P in "result" ("." = result itself; keys and
+ *                                   array indexes joined by dots: "0.logs.1.data") becomes the
+ *                                   string V, or without V has its last hex digit changed
+ *   drop_item method=M path=P       as edit, but the array element at P is removed
  * Refusal styles: infura (-32005 "query returned more than N results"), range (-32600 "block
  * range is too large"), quicknode (-32614 "eth_getLogs is limited to a N range"), alchemy
  * (-32602 "Log response size exceeded..."), http413 (HTTP 413 for the whole request).
@@ -56,11 +61,11 @@
 
 enum fault {
     F_HTTP, F_HANG, F_CLOSE_MID, F_TRUNCATE, F_HTML, F_WRONG_ID, F_REORDER, F_DROP_ONE,
-    F_CHAIN_ID, F_STALE_HEAD, F_RANGE_CAP, F_RESULTS_CAP, F_COUNT_
+    F_CHAIN_ID, F_STALE_HEAD, F_RANGE_CAP, F_RESULTS_CAP, F_EDIT, F_DROP_ITEM, F_COUNT_
 };
 static const char *const fault_names[F_COUNT_] = {
     "http", "hang", "close_mid_body", "truncate", "html", "wrong_id", "reorder", "drop_one",
-    "chain_id", "stale_head", "range_cap", "results_cap"};
+    "chain_id", "stale_head", "range_cap", "results_cap", "edit", "drop_item"};
 
 enum style { S_INFURA, S_RANGE, S_QUICKNODE, S_ALCHEMY, S_HTTP413, S_COUNT_ };
 static const char *const style_names[S_COUNT_] = {"infura", "range", "quicknode", "alchemy",
@@ -69,6 +74,8 @@ static const char *const style_names[S_COUNT_] = {"infura", "range", "quicknode"
 struct rule {
     enum fault f;
     char method[NAME_CAP]; /* "" = any */
+    char path[NAME_CAP];   /* edit, drop_item: where in the result */
+    char value[NAME_CAP];  /* edit: the new string; "" = change the last hex digit */
     long count;            /* faults left to serve; -1 = unlimited */
     long skip;             /* matching requests still to let through */
     double prob;
@@ -221,6 +228,10 @@ static int parse_rule(struct rule *r, const char *s, size_t n, const char **why)
         long lv = 0;
         if (KEY("method")) {
             memcpy(r->method, vz, vl + 1);
+        } else if (KEY("path")) {
+            memcpy(r->path, vz, vl + 1);
+        } else if (KEY("value")) {
+            memcpy(r->value, vz, vl + 1);
         } else if (KEY("prob")) {
             char *end;
             errno = 0;
@@ -257,6 +268,8 @@ static int parse_rule(struct rule *r, const char *s, size_t n, const char **why)
         return *why = "http needs status=100..599", -1;
     if ((r->f == F_RANGE_CAP || r->f == F_RESULTS_CAP) && r->max < 0)
         return *why = "caps need max=N", -1;
+    if ((r->f == F_EDIT || r->f == F_DROP_ITEM) && (!r->method[0] || !r->path[0]))
+        return *why = "edit and drop_item need method=M path=P", -1;
     if (r->f == F_HTML && r->status < 0) r->status = 200;
     if (r->style == S_COUNT_) r->style = r->f == F_RANGE_CAP ? S_RANGE : S_INFURA;
     return 0;
@@ -787,6 +800,65 @@ static int apply_cap(struct conn *c, const struct rule *r, cJSON *req, cJSON **a
     return refused;
 }
 
+/* walk: the value at a dotted path under root ("." = root); *parent is its container. */
+static cJSON *walk(cJSON *root, const char *path, cJSON **parent)
+{
+    cJSON *cur = root;
+    *parent = NULL;
+    const char *p = strcmp(path, ".") ? path : "";
+    while (*p && cur) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        char k[NAME_CAP];
+        long idx;
+        memcpy(k, p, n);
+        k[n] = '\0';
+        *parent = cur;
+        if (cJSON_IsArray(cur))
+            cur = parse_long(&idx, k, n) == 0 && idx >= 0 ? cJSON_GetArrayItem(cur, (int)idx) : NULL;
+        else
+            cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, k) : NULL;
+        p += n;
+        if (*p == '.') p++;
+    }
+    return cur;
+}
+
+/* edit_answer: the edit and drop_item faults on the first call of r->method in req. */
+static bool edit_answer(const struct rule *r, cJSON *req, cJSON *ans)
+{
+    bool batch = cJSON_IsArray(req);
+    int n = batch ? cJSON_GetArraySize(req) : 1;
+    for (int i = 0; i < n; i++) {
+        cJSON *call = batch ? cJSON_GetArrayItem(req, i) : req;
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(call, "method");
+        if (!cJSON_IsString(m) || strcmp(m->valuestring, r->method)) continue;
+        cJSON *a = batch ? find_by_id(ans, cJSON_GetObjectItemCaseSensitive(call, "id")) : ans;
+        cJSON *parent, *v = walk(cJSON_GetObjectItemCaseSensitive(a, "result"), r->path, &parent);
+        if (!v) return false;
+        if (r->f == F_DROP_ITEM) {
+            if (!cJSON_IsArray(parent)) return false;
+            cJSON_Delete(cJSON_DetachItemViaPointer(parent, v));
+            return true;
+        }
+        if (r->value[0]) {
+            cJSON *nv = cJSON_CreateString(r->value);
+            if (!parent) return cJSON_ReplaceItemInObjectCaseSensitive(a, "result", nv);
+            if (cJSON_IsObject(parent)) /* keeps the member's name */
+                return cJSON_ReplaceItemInObjectCaseSensitive(parent, v->string, nv);
+            return cJSON_ReplaceItemViaPointer(parent, v, nv);
+        }
+        size_t len = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
+        if (len < 3) return false;
+        char *d = &v->valuestring[len - 1]; /* 0<->1, 2<->3, ..., e<->f: still hex */
+        if (*d >= '0' && *d <= '9') *d = (char)('0' + ((*d - '0') ^ 1));
+        else if (*d >= 'a' && *d <= 'f') *d = (char)('a' + ((*d - 'a') ^ 1));
+        else return false;
+        return true;
+    }
+    return false;
+}
+
 /* rewrite: the answer-changing faults. Returns true when the answer was changed. */
 static bool rewrite(struct conn *c, const struct rule *r, cJSON *req, cJSON **ans, int *refused)
 {
@@ -844,6 +916,9 @@ static bool rewrite(struct conn *c, const struct rule *r, cJSON *req, cJSON **an
     case F_RESULTS_CAP:
         *refused = apply_cap(c, r, req, ans);
         return *refused > 0;
+    case F_EDIT:
+    case F_DROP_ITEM:
+        return edit_answer(r, req, *ans);
     default:
         return false;
     }
