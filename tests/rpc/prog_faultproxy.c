@@ -26,6 +26,8 @@
  *                                   array indexes joined by dots: "0.logs.1.data") becomes the
  *                                   string V, or without V has its last hex digit changed
  *   drop_item method=M path=P       as edit, but the array element at P is removed
+ *   no_method method=M              every call of M is answered with JSON-RPC error -32601
+ *                                   "the method M does not exist/is not available" (geth's)
  * Refusal styles: infura (-32005 "query returned more than N results"), range (-32600 "block
  * range is too large"), quicknode (-32614 "eth_getLogs is limited to a N range"), alchemy
  * (-32602 "Log response size exceeded..."), http413 (HTTP 413 for the whole request).
@@ -61,11 +63,11 @@
 
 enum fault {
     F_HTTP, F_HANG, F_CLOSE_MID, F_TRUNCATE, F_HTML, F_WRONG_ID, F_REORDER, F_DROP_ONE,
-    F_CHAIN_ID, F_STALE_HEAD, F_RANGE_CAP, F_RESULTS_CAP, F_EDIT, F_DROP_ITEM, F_COUNT_
+    F_CHAIN_ID, F_STALE_HEAD, F_RANGE_CAP, F_RESULTS_CAP, F_EDIT, F_DROP_ITEM, F_NO_METHOD, F_COUNT_
 };
 static const char *const fault_names[F_COUNT_] = {
     "http", "hang", "close_mid_body", "truncate", "html", "wrong_id", "reorder", "drop_one",
-    "chain_id", "stale_head", "range_cap", "results_cap", "edit", "drop_item"};
+    "chain_id", "stale_head", "range_cap", "results_cap", "edit", "drop_item", "no_method"};
 
 enum style { S_INFURA, S_RANGE, S_QUICKNODE, S_ALCHEMY, S_HTTP413, S_COUNT_ };
 static const char *const style_names[S_COUNT_] = {"infura", "range", "quicknode", "alchemy",
@@ -270,6 +272,8 @@ static int parse_rule(struct rule *r, const char *s, size_t n, const char **why)
         return *why = "caps need max=N", -1;
     if ((r->f == F_EDIT || r->f == F_DROP_ITEM) && (!r->method[0] || !r->path[0]))
         return *why = "edit and drop_item need method=M path=P", -1;
+    if (r->f == F_NO_METHOD && !r->method[0])
+        return *why = "no_method needs method=M", -1;
     if (r->f == F_HTML && r->status < 0) r->status = 200;
     if (r->style == S_COUNT_) r->style = r->f == F_RANGE_CAP ? S_RANGE : S_INFURA;
     return 0;
@@ -859,6 +863,39 @@ static bool edit_answer(const struct rule *r, cJSON *req, cJSON *ans)
     return false;
 }
 
+/* no_method: replace the answer of every call of r->method with geth's "no such method". */
+static bool no_method(const struct rule *r, cJSON *req, cJSON **ans)
+{
+    bool batch = cJSON_IsArray(req), changed = false;
+    int n = batch ? cJSON_GetArraySize(req) : 1;
+    for (int i = 0; i < n; i++) {
+        cJSON *call = batch ? cJSON_GetArrayItem(req, i) : req;
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(call, "method");
+        if (!cJSON_IsString(m) || strcmp(m->valuestring, r->method)) continue;
+        cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "id");
+        cJSON *e = cJSON_CreateObject(), *eo = cJSON_CreateObject();
+        char msg[NAME_CAP + 64];
+        snprintf(msg, sizeof msg, "the method %s does not exist/is not available", r->method);
+        cJSON_AddStringToObject(e, "jsonrpc", "2.0");
+        cJSON_AddItemToObject(e, "id", cJSON_Duplicate(id, 1));
+        cJSON_AddNumberToObject(eo, "code", -32601);
+        cJSON_AddStringToObject(eo, "message", msg);
+        cJSON_AddItemToObject(e, "error", eo);
+        cJSON *a = batch ? find_by_id(*ans, id) : *ans;
+        if (batch && a) {
+            cJSON_ReplaceItemViaPointer(*ans, a, e);
+        } else if (!batch) {
+            cJSON_Delete(*ans);
+            *ans = e;
+        } else {
+            cJSON_Delete(e);
+            continue;
+        }
+        changed = true;
+    }
+    return changed;
+}
+
 /* rewrite: the answer-changing faults. Returns true when the answer was changed. */
 static bool rewrite(struct conn *c, const struct rule *r, cJSON *req, cJSON **ans, int *refused)
 {
@@ -919,6 +956,8 @@ static bool rewrite(struct conn *c, const struct rule *r, cJSON *req, cJSON **an
     case F_EDIT:
     case F_DROP_ITEM:
         return edit_answer(r, req, *ans);
+    case F_NO_METHOD:
+        return no_method(r, req, ans);
     default:
         return false;
     }

@@ -393,3 +393,24 @@ Test(faultproxy, edits_a_value_at_a_path_and_drops_an_array_element)
     cr_expect_eq(wt_proxy_rule(&px, "edit path=x"), -1, "edit needs a method");
     cr_expect_eq(wt_proxy_rule(&px, "drop_item method=eth_accounts"), -1, "and a path");
 }
+
+Test(faultproxy, answers_no_such_method_for_the_method_named)
+{
+    cr_assert_eq(wt_proxy_rule(&px, "no_method method=net_version"), 0);
+    cJSON *a = post_json(batch3);
+    cr_assert_eq(cJSON_GetArraySize(a), 3);
+    int errors = 0;
+    for (int i = 0; i < 3; i++) {
+        cJSON *x = cJSON_GetArrayItem(a, i);
+        cJSON *e = cJSON_GetObjectItemCaseSensitive(x, "error");
+        if (!e) continue;
+        errors++;
+        cr_expect_eq(id_at(a, i), 2, "only net_version's answer");
+        long code = 0;
+        cr_expect(strstr(error_message(x, &code), "does not exist") != NULL);
+        cr_expect_eq(code, -32601);
+    }
+    cr_expect_eq(errors, 1);
+    cJSON_Delete(a);
+    cr_expect_eq(wt_proxy_rule(&px, "no_method"), -1, "needs a method");
+}
