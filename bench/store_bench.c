@@ -24,8 +24,8 @@ static double now_s(void)
 
 static void die(const char *what, int rc)
 {
-    fprintf(stderr, "store_bench: %s: %s\n", what, rc < -1000 || rc > 0 ? mdb_strerror(rc)
-                                                                         : store_strerror(rc));
+    fprintf(stderr, "store_bench: %s: %s\n", what,
+            rc < -1000 || rc > 0 ? mdb_strerror(rc) : store_strerror(rc));
     exit(1);
 }
 
@@ -134,7 +134,7 @@ static int count_move(void *ctx, const store_move *m)
 
 static void row(const char *what, double store_v, double bare_v, const char *unit)
 {
-    printf("%-28s %14.0f %14.0f   %6.2f  %s\n", what, store_v, bare_v,
+    printf("%-28s %14.0f %14.0f   %10.2f  %s\n", what, store_v, bare_v,
            bare_v > 0 ? store_v / bare_v : 0.0, unit);
 }
 
@@ -246,8 +246,7 @@ int main(int argc, char **argv)
     MDB_val kv, vv;
     uint64_t bytes = 0, seen = 0;
     t0 = now_s();
-    if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) ||
-        (rc = mdb_cursor_open(txn, dbi, &cur)))
+    if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) || (rc = mdb_cursor_open(txn, dbi, &cur)))
         die("bare scan", rc);
     while (mdb_cursor_get(cur, &kv, &vv, MDB_NEXT) == 0) {
         bytes += ((const uint8_t *)vv.mv_data)[vv.mv_size - 1] + vv.mv_size;
@@ -317,12 +316,15 @@ int main(int argc, char **argv)
     printf("store_bench: %llu moves and %llu snapshots, %llu per transaction, %s\n",
            (unsigned long long)n, (unsigned long long)n, (unsigned long long)per,
            sync ? "fsync on commit" : "no fsync (--sync to include it)");
-    printf("%-28s %14s %14s   %6s\n", "", "store", "bare mdb_put", "ratio");
-    row("moves appended / s", n / t_store, n / t_bare, "(bare / store = cost of indexes)");
-    row("snapshot writes / s", n / t_snap, n / t_bsnap, "");
+    printf("%-28s %14s %14s   %6s\n", "", "store", "bare mdb_put", "store/bare");
+    row("moves appended / s", n / t_store, n / t_bare,
+        "store: 4 puts a move (log, live, address and entity indexes)");
+    row("snapshot writes / s", n / t_snap, n / t_bsnap,
+        "store: 3 puts (snapshot, by-block, latest)");
     row("bytes per move on disk", (double)store_disk / n, (double)bare_disk / n,
-        "(record alone: see below)");
-    row("reader scan moves / s", n / t_scan, n / t_bscan, "(store decodes, bare does not)");
+        "data.mdb blocks / moves");
+    row("reader scan moves / s", n / t_scan, n / t_bscan,
+        "store decodes and checks retraction; bare only walks");
     printf("one encoded move record: %zu bytes; bare scan checksum %llu\n", len,
            (unsigned long long)bytes);
     const char *dirs[] = {d_store, d_bare, d_snap, d_bsnap};

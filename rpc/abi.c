@@ -238,6 +238,8 @@ static bool append(rpc_abi_enc *e, const uint8_t *p, size_t n)
 {
     if (e->err)
         return false;
+    if (n == 0)
+        return true; /* nothing to copy; buf may still be NULL */
     if (n > e->max - e->len) {
         set_err(e, RPC_ETOO_LARGE);
         return false;

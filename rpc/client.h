@@ -125,6 +125,7 @@ typedef struct rpc_bytes {
     uint8_t *p;
     size_t n;
 } rpc_bytes;
+/* rpc_bytes_free: free b's bytes and zero it; NULL or an empty b is a no-op. */
 void rpc_bytes_free(rpc_bytes *b);
 
 typedef struct rpc_log {
@@ -146,6 +147,7 @@ typedef struct rpc_logs {
     rpc_log *v;
     size_t n;
 } rpc_logs;
+/* rpc_logs_free: free every log's data and the list, and zero l; NULL is a no-op. */
 void rpc_logs_free(rpc_logs *l);
 
 /* Which header fields a block carried (by fork): bits of rpc_block.has. */
@@ -177,6 +179,7 @@ typedef struct rpc_block {
     rpc_hash32 *tx_hashes; /* owned, n_tx of them, in block order */
     size_t n_tx;
 } rpc_block;
+/* rpc_block_free: free extra_data and tx_hashes, and zero b; NULL is a no-op. */
 void rpc_block_free(rpc_block *b);
 
 /* A transaction receipt; free with rpc_receipt_free() (or with its rpc_receipts list). */
@@ -196,12 +199,15 @@ typedef struct rpc_receipt {
     rpc_hash32 root;
     rpc_logs logs;
 } rpc_receipt;
+/* rpc_receipt_free: free the receipt's logs and zero r; NULL is a no-op. */
 void rpc_receipt_free(rpc_receipt *r);
 
+/* The receipts of one block, in transaction order; free with rpc_receipts_free(). */
 typedef struct rpc_receipts {
     rpc_receipt *v;
     size_t n;
 } rpc_receipts;
+/* rpc_receipts_free: free every receipt and the list, and zero r; NULL is a no-op. */
 void rpc_receipts_free(rpc_receipts *r);
 
 /* An eth_getLogs filter. Empty lists are wildcards; within a list any entry matches (OR). */
@@ -266,12 +272,15 @@ typedef struct rpc_batch rpc_batch;
 /* rpc_batch_new: an empty batch. Returns: RPC_OK; RPC_ENOMEM.
  * Out: *b, caller frees with rpc_batch_free(); NULL on error. */
 RPC_WUR int rpc_batch_new(rpc_batch **b);
+/* rpc_batch_free: free the batch and every result not taken out of it. NULL is a no-op. */
 void rpc_batch_free(rpc_batch *b);
 /* rpc_batch_size: calls added so far. */
 size_t rpc_batch_size(const rpc_batch *b);
 
-/* Adding calls. Each returns RPC_OK, RPC_EINVAL (bad method or params) or RPC_ENOMEM, and
- * the call's index (0, 1, ... in order of adding) through *idx (may be NULL). */
+/* Adding calls, the batch forms of the typed calls above (rpc_batch_add_raw: any method,
+ * params as JSON text, NULL for []). Each returns RPC_OK, RPC_EINVAL (bad method, params,
+ * filter or NULL argument: nothing is added) or RPC_ENOMEM, and gives the call's index
+ * (0, 1, ... in order of adding) through *idx (may be NULL). Arguments are copied. */
 RPC_WUR int rpc_batch_add_raw(rpc_batch *b, size_t *idx, const char *method,
                               const char *params_json);
 RPC_WUR int rpc_batch_add_block_number(rpc_batch *b, size_t *idx);
@@ -293,9 +302,12 @@ RPC_WUR int rpc_batch_send(rpc_client *c, rpc_batch *b);
  * has not been answered (or idx is out of range). */
 int rpc_batch_status(const rpc_batch *b, size_t idx);
 
-/* Results, moved out of the batch (a second take gives RPC_EINVAL). Each returns RPC_OK,
- * the call's error, or RPC_EINVAL (wrong kind, not answered, taken already); the out-param
- * is zeroed on error and owned by the caller on success. */
+/* Results. take_* move the result out of the batch (a second take gives RPC_EINVAL): the
+ * caller then owns it and frees it with its free function (cJSON_Delete, rpc_block_free,
+ * rpc_logs_free, rpc_bytes_free, rpc_receipt_free); get_* copy a value. Each returns
+ * RPC_OK, the call's own error (RPC_ENODE, RPC_EREVERT, RPC_ERANGE, RPC_ENOTFOUND...), or
+ * RPC_EINVAL (idx out of range, another kind of call, not answered, taken already).
+ * Out: the result, zeroed on error. */
 RPC_WUR int rpc_batch_take_raw(rpc_batch *b, size_t idx, cJSON **result); /* cJSON_Delete */
 RPC_WUR int rpc_batch_get_u64(const rpc_batch *b, size_t idx, uint64_t *v); /* block number */
 RPC_WUR int rpc_batch_get_u256(const rpc_batch *b, size_t idx, rpc_u256 *v); /* balance */

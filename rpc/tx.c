@@ -93,20 +93,40 @@ static int is_access_entry(const rpc_rlp_item *it)
     return each(&keys, &f[1], is_hash32);
 }
 
-/* [chain_id, address, nonce, y_parity, r, s] (EIP-7702) */
-static int is_authorization(const rpc_rlp_item *it)
+/* [chain_id, address, nonce, y_parity, r, s] (EIP-7702); fills a when not NULL. */
+static int auth_fields(rpc_tx_auth *a, const rpc_rlp_item *it)
 {
+    rpc_tx_auth tmp;
     rpc_rlp_item f[6];
     size_t n;
-    rpc_u256 chain;
-    uint64_t nonce, y;
-    uint8_t w[32];
+    uint64_t y;
+    if (!a)
+        a = &tmp;
     if (rpc_rlp_items(f, 6, &n, it) || n != 6)
         return RPC_ETX;
-    if (get_u256(&chain, &f[0]) || f[1].is_list || f[1].len != 20 || get_u64(&nonce, &f[2]) ||
-        get_u64(&y, &f[3]) || y > 0xff || get_word(w, &f[4]) || get_word(w, &f[5]))
+    if (get_u256(&a->chain_id, &f[0]) || f[1].is_list || f[1].len != 20 ||
+        get_u64(&a->nonce, &f[2]) || get_u64(&y, &f[3]) || y > 0xff || get_word(a->r, &f[4]) ||
+        get_word(a->s, &f[5]))
         return RPC_ETX;
+    memcpy(a->address.b, f[1].payload, 20);
+    a->y_parity = (uint8_t)y;
+    /* the signed message: 0x05 (MAGIC) || rlp([chain_id, address, nonce]) */
+    size_t payload = f[0].raw_len + f[1].raw_len + f[2].raw_len;
+    uint8_t h[9], magic = 0x05;
+    size_t hl = rpc_rlp_list_header(h, payload);
+    rpc_keccak k;
+    rpc_keccak_init(&k);
+    rpc_keccak_update(&k, &magic, 1);
+    rpc_keccak_update(&k, h, hl);
+    for (int i = 0; i < 3; i++)
+        rpc_keccak_update(&k, f[i].raw, f[i].raw_len);
+    rpc_keccak_final(&k, a->sighash.b);
     return RPC_OK;
+}
+
+static int is_authorization(const rpc_rlp_item *it)
+{
+    return auth_fields(NULL, it);
 }
 
 /* keccak256([type ||] rlp([fields[0..nf), extra...])), without building the list. */
@@ -290,4 +310,24 @@ int rpc_tx_sender(rpc_addr *from, const rpc_tx *tx)
         return RPC_ESIG;
     }
     return rpc_tx_ecrecover(from, tx->sighash.b, tx->r, tx->s, tx->y_parity);
+}
+
+int rpc_tx_auth_decode(rpc_tx_auth *a, const rpc_rlp_item *item)
+{
+    assert(a && item);
+    memset(a, 0, sizeof *a);
+    int rc = auth_fields(a, item);
+    if (rc)
+        memset(a, 0, sizeof *a);
+    return rc;
+}
+
+int rpc_tx_auth_signer(rpc_addr *authority, const rpc_tx_auth *a)
+{
+    assert(authority && a);
+    if (a->y_parity > 1 || memcmp(a->s, HALF_ORDER, 32) > 0) { /* EIP-7702 asks for low s */
+        memset(authority, 0, sizeof *authority);
+        return RPC_ESIG;
+    }
+    return rpc_tx_ecrecover(authority, a->sighash.b, a->r, a->s, a->y_parity);
 }

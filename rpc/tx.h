@@ -4,8 +4,8 @@
  *
  * Supported: legacy (with or without EIP-155's chain id), EIP-2930 (type 1), EIP-1559
  * (type 2), EIP-4844 (type 3, the canonical form without blobs: the network wrapper with
- * blobs, commitments and proofs is refused) and EIP-7702 (type 4). Authorization tuples
- * of type 4 are checked for shape; their signers are not recovered here.
+ * blobs, commitments and proofs is refused) and EIP-7702 (type 4), whose authorization
+ * tuples can be decoded and their signers (the delegating accounts) recovered.
  *
  * Sender recovery follows EIP-2: s must be at most n/2 (secp256k1's order / 2). A few
  * Frontier-era transactions (before block 1,150,000) with high s are therefore refused
@@ -83,5 +83,28 @@ RPC_WUR int rpc_tx_sender(rpc_addr *from, const rpc_tx *tx);
  * In:      hash32: the signed digest; r32, s32: big-endian; recid: the y parity (0..3). */
 RPC_WUR int rpc_tx_ecrecover(rpc_addr *from, const uint8_t hash32[32], const uint8_t r32[32],
                              const uint8_t s32[32], unsigned recid);
+
+/* One EIP-7702 authorization: [chain_id, address, nonce, y_parity, r, s]. */
+typedef struct rpc_tx_auth {
+    rpc_u256 chain_id; /* 0: valid on every chain */
+    rpc_addr address;  /* the code the authority delegates to */
+    uint64_t nonce;
+    uint8_t y_parity;
+    uint8_t r[32], s[32];
+    rpc_hash32 sighash; /* keccak256(0x05 || rlp([chain_id, address, nonce])) */
+} rpc_tx_auth;
+
+/* rpc_tx_auth_decode: decode one child of tx->authorizations (walk them with
+ *   rpc_rlp_next).
+ * Returns: RPC_OK; RPC_ETX (not a 6-item list of the right shapes).
+ * Out:     *a; zeroed on error.
+ * In:      item: a list item, e.g. from rpc_rlp_next(&item, &pos, &tx->authorizations). */
+RPC_WUR int rpc_tx_auth_decode(rpc_tx_auth *a, const rpc_rlp_item *item);
+
+/* rpc_tx_auth_signer: the authority, the account that signed the authorization.
+ *   The chain skips an authorization that fails here; the transaction stays valid.
+ * Returns: RPC_OK; RPC_ESIG (y parity > 1, s > n/2, r or s zero or >= n, unrecoverable).
+ * Out:     *authority; zeroed on error. */
+RPC_WUR int rpc_tx_auth_signer(rpc_addr *authority, const rpc_tx_auth *a);
 
 #endif

@@ -223,8 +223,10 @@ static int apply_move(store *s, MDB_txn *txn, const uint8_t *e, size_t n, uint64
         return rc;
     memcpy(lk, e, 8); /* block */
     memcpy(lk + 8, sk, 8);
-    rc = put(txn, s->live, lk, 16, "", 0, 0);
-    memcpy(k, e + 8, 20); /* address | block | seq */
+    rc = put(txn, s->live, lk, 16, "", 0, MDB_APPEND); /* the usual case: blocks in order */
+    if (rc == MDB_KEYEXIST)
+        rc = put(txn, s->live, lk, 16, "", 0, 0); /* a move of an older block */
+    memcpy(k, e + 8, 20);                         /* address | block | seq */
     memcpy(k + 20, lk, 16);
     if (!rc)
         rc = put(txn, s->idx_addr, k, 36, "", 0, 0);

@@ -19,7 +19,7 @@ enum { DEFAULT_MAP = 16u << 20, DEFAULT_KEEP_BLOCKS = 1024, MAX_DBS = 16 };
 const char *store_strerror(int err)
 {
     switch (err) {
-#define STORE_ERR_CASE_(name, code, text)                                                         \
+#define STORE_ERR_CASE_(name, code, text)                                                          \
     case (code):                                                                                   \
         return text;
         STORE_ERRORS(STORE_ERR_CASE_)
@@ -264,16 +264,11 @@ static int open_dbs(store *s, MDB_txn *txn, unsigned flags)
         const char *name;
         size_t off;
     } dbs[] = {
-        {"meta", offsetof(store, meta)},
-        {"cursor", offsetof(store, cursor)},
-        {"blocks", offsetof(store, blocks)},
-        {"snapshots", offsetof(store, snaps)},
-        {"snapblk", offsetof(store, snapblk)},
-        {"poslatest", offsetof(store, poslatest)},
-        {"moves", offsetof(store, moves)},
-        {"live", offsetof(store, live)},
-        {"idx_addr", offsetof(store, idx_addr)},
-        {"idx_entity", offsetof(store, idx_entity)},
+        {"meta", offsetof(store, meta)},         {"cursor", offsetof(store, cursor)},
+        {"blocks", offsetof(store, blocks)},     {"snapshots", offsetof(store, snaps)},
+        {"snapblk", offsetof(store, snapblk)},   {"poslatest", offsetof(store, poslatest)},
+        {"moves", offsetof(store, moves)},       {"live", offsetof(store, live)},
+        {"idx_addr", offsetof(store, idx_addr)}, {"idx_entity", offsetof(store, idx_entity)},
         {"outbox", offsetof(store, outbox)},
     };
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
@@ -326,8 +321,7 @@ static int check_env(store *s, enum verdict *verdict, char *why, size_t why_len,
     if (rc == MDB_NOTFOUND) {
         mdb_txn_abort(txn);
         say(why, why_len,
-            "%s: the store's meta record is missing; it is damaged or not a whaletrack store",
-            dir);
+            "%s: the store's meta record is missing; it is damaged or not a whaletrack store", dir);
         return STORE_ECORRUPT;
     }
     if (rc)
@@ -488,20 +482,34 @@ int store_open(store **out, char *why, size_t why_len, const char *dir, const st
     }
     enum verdict verdict = V_EMPTY;
     if (exists) {
-        /* Look before touching: a read-only environment never writes the data file. */
-        rc = env_open(s, why, why_len, dir, MDB_RDONLY);
+        /* Look before touching: a read-only environment never writes the data file, and
+         * with no lock file nobody has the store open, so the look need not create one. */
+        char lock_path[4096];
+        snprintf(lock_path, sizeof lock_path, "%s/lock.mdb", dir);
+        int locked = stat(lock_path, &st) == 0;
+        rc = env_open(s, why, why_len, dir, MDB_RDONLY | (locked ? 0 : MDB_NOLOCK));
         if (!rc)
             rc = check_length(s, why, why_len, dir);
         if (!rc)
             rc = check_env(s, &verdict, why, why_len, dir, opts);
         if (rc)
             goto fail;
-        if (s->readonly) {
-            if (verdict == V_EMPTY) {
-                say(why, why_len, "%s: the store is still being created; try again", dir);
-                rc = STORE_ENOTFOUND;
+        if (s->readonly && verdict == V_EMPTY) {
+            say(why, why_len, "%s: the store is still being created; try again", dir);
+            rc = STORE_ENOTFOUND;
+            goto fail;
+        }
+        if (s->readonly && locked) {
+            *out = s;
+            return 0;
+        }
+        if (s->readonly) { /* a reader beside a writer that may start needs the locks */
+            env_close(s);
+            rc = env_open(s, why, why_len, dir, MDB_RDONLY);
+            if (!rc)
+                rc = check_env(s, &verdict, why, why_len, dir, opts);
+            if (rc)
                 goto fail;
-            }
             *out = s;
             return 0;
         }

@@ -32,8 +32,8 @@ struct store {
     int readonly;
     size_t map_size, map_max;
     unsigned keep_blocks;
-    char *data_path;     /* dir/data.mdb, for the change notification */
-    int notify_fd;       /* inotify descriptor, -1 until store_wait_moves needs it */
+    char *data_path; /* dir/data.mdb, for the change notification */
+    int notify_fd;   /* inotify descriptor, -1 until store_wait_moves needs it */
 };
 
 static inline void be_put64(uint8_t *p, uint64_t v)
@@ -91,9 +91,13 @@ int store__write(store *s, store__apply_fn apply, void *arg);
 /* store__last_seq: the last key of the moves database, 0 if empty. */
 int store__last_seq(store *s, MDB_txn *txn, uint64_t *seq);
 
-/* store__load_move: reads and decodes move `seq`, setting STORE_MOVE_RETRACTED if a
- * retraction exists. Returns: 0; STORE_ENOTFOUND; record or LMDB errors. */
-int store__load_move(store *s, MDB_txn *txn, store_move *m, uint64_t seq);
+/* store__load_move: reads and decodes move `seq`, setting STORE_MOVE_RETRACTED if it left
+ * the live index; live is a cursor on it (faster for scans) or NULL.
+ * Returns: 0; STORE_ENOTFOUND; record or LMDB errors. */
+int store__load_move(store *s, MDB_txn *txn, MDB_cursor *live, store_move *m, uint64_t seq);
+/* store__move_from_val: the same for a record already read (rec, of move seq). */
+int store__move_from_val(store *s, MDB_txn *txn, MDB_cursor *live, store_move *m, uint64_t seq,
+                         const MDB_val *rec);
 
 /* store__put_indexes: writes the address/entity index entries of move m (seq set). */
 int store__put_indexes(store *s, MDB_txn *txn, const store_move *m);

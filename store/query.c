@@ -3,28 +3,34 @@
  * blocks the writer (LMDB's MVCC). */
 #include "store/internal.h"
 
-int store__load_move(store *s, MDB_txn *txn, store_move *m, uint64_t seq)
+int store__move_from_val(store *s, MDB_txn *txn, MDB_cursor *live, store_move *m, uint64_t seq,
+                         const MDB_val *rec)
 {
-    uint8_t kb[8], lk[16];
-    be_put64(kb, seq);
-    MDB_val k = {8, kb}, v;
-    int rc = mdb_get(txn, s->moves, &k, &v);
-    if (rc)
-        return store__err(rc);
-    rc = store_move_decode(m, seq, v.mv_data, v.mv_size);
-    if (rc)
+    uint8_t lk[16];
+    int rc = store_move_decode(m, seq, rec->mv_data, rec->mv_size);
+    if (rc || m->kind == STORE_KIND_RETRACTED)
         return rc;
-    if (m->kind == STORE_KIND_RETRACTED)
-        return 0;
     be_put64(lk, m->block); /* a move is retracted exactly when it left the live index */
     be_put64(lk + 8, seq);
-    MDB_val lkey = {16, lk};
-    rc = mdb_get(txn, s->live, &lkey, &v);
+    MDB_val k = {16, lk}, v;
+    /* A cursor finds a key on its current leaf page without descending from the root. */
+    rc = live ? mdb_cursor_get(live, &k, &v, MDB_SET) : mdb_get(txn, s->live, &k, &v);
     if (rc == MDB_NOTFOUND)
         m->flags |= STORE_MOVE_RETRACTED;
     else if (rc)
         return store__err(rc);
     return 0;
+}
+
+int store__load_move(store *s, MDB_txn *txn, MDB_cursor *live, store_move *m, uint64_t seq)
+{
+    uint8_t kb[8];
+    be_put64(kb, seq);
+    MDB_val k = {8, kb}, v;
+    int rc = mdb_get(txn, s->moves, &k, &v);
+    if (rc)
+        return store__err(rc);
+    return store__move_from_val(s, txn, live, m, seq, &v);
 }
 
 /* Calls fn, mapping its verdict: 1 = stop with success, 0 = go on, <0 = error. */
@@ -39,7 +45,7 @@ static int call_move(store_move_fn fn, void *ctx, const store_move *m, int *stop
 int store_moves_from(store *s, uint64_t from_seq, size_t max, store_move_fn fn, void *ctx)
 {
     MDB_txn *txn = NULL;
-    MDB_cursor *c = NULL;
+    MDB_cursor *c = NULL, *live = NULL;
     uint8_t kb[8];
     be_put64(kb, from_seq);
     MDB_val k = {8, kb}, v;
@@ -50,6 +56,8 @@ int store_moves_from(store *s, uint64_t from_seq, size_t max, store_move_fn fn, 
     if (rc)
         return rc;
     rc = store__err(mdb_cursor_open(txn, s->moves, &c));
+    if (!rc)
+        rc = store__err(mdb_cursor_open(txn, s->live, &live));
     if (rc)
         goto done;
     for (int r = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !stop;
@@ -64,7 +72,7 @@ int store_moves_from(store *s, uint64_t from_seq, size_t max, store_move_fn fn, 
             rc = STORE_ECORRUPT;
             break;
         }
-        if ((rc = store__load_move(s, txn, &m, be_get64(k.mv_data))))
+        if ((rc = store__move_from_val(s, txn, live, &m, be_get64(k.mv_data), &v)))
             break;
         if ((rc = call_move(fn, ctx, &m, &stop)))
             break;
@@ -72,6 +80,8 @@ int store_moves_from(store *s, uint64_t from_seq, size_t max, store_move_fn fn, 
             break;
     }
 done:
+    if (live)
+        mdb_cursor_close(live);
     if (c)
         mdb_cursor_close(c);
     mdb_txn_abort(txn);
@@ -83,7 +93,7 @@ static int scan_index(store *s, MDB_dbi dbi, const uint8_t *prefix, size_t plen,
                       const store_range *r, store_move_fn fn, void *ctx)
 {
     MDB_txn *txn = NULL;
-    MDB_cursor *c = NULL;
+    MDB_cursor *c = NULL, *live = NULL;
     uint8_t kb[1 + STORE_NAME_MAX + 16];
     memcpy(kb, prefix, plen);
     be_put64(kb + plen, r->block_from);
@@ -95,6 +105,8 @@ static int scan_index(store *s, MDB_dbi dbi, const uint8_t *prefix, size_t plen,
     if (rc)
         return rc;
     rc = store__err(mdb_cursor_open(txn, dbi, &c));
+    if (!rc)
+        rc = store__err(mdb_cursor_open(txn, s->live, &live));
     if (rc)
         goto done;
     for (int x = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !stop;
@@ -111,7 +123,7 @@ static int scan_index(store *s, MDB_dbi dbi, const uint8_t *prefix, size_t plen,
         uint64_t block = be_get64(kp + plen);
         if (r->block_to && block > r->block_to)
             break;
-        if ((rc = store__load_move(s, txn, &m, be_get64(kp + plen + 8))))
+        if ((rc = store__load_move(s, txn, live, &m, be_get64(kp + plen + 8))))
             break;
         if (r->time_to && m.block_time > r->time_to)
             break; /* block times never decrease along the chain */
@@ -121,6 +133,8 @@ static int scan_index(store *s, MDB_dbi dbi, const uint8_t *prefix, size_t plen,
             break;
     }
 done:
+    if (live)
+        mdb_cursor_close(live);
     if (c)
         mdb_cursor_close(c);
     mdb_txn_abort(txn);

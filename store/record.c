@@ -35,8 +35,7 @@ struct pos_hdr_v1 {
 static_assert(sizeof(struct pos_hdr_v1) == 12, "position header v1 size");
 enum { POS_V1_NUMS = 8 };
 
-static_assert(sizeof(struct move_hdr_v1) + MOVE_V1_NUMS * 33 + STORE_NAME_MAX +
-                      MOVE_RETRACT_LEN <=
+static_assert(sizeof(struct move_hdr_v1) + MOVE_V1_NUMS * 33 + STORE_NAME_MAX + MOVE_RETRACT_LEN <=
                   STORE_MOVE_ENC_MAX,
               "STORE_MOVE_ENC_MAX holds any move");
 static_assert(sizeof(struct pos_hdr_v1) + POS_V1_NUMS * 33 + 2 + STORE_EXTRA_MAX <=
@@ -157,8 +156,8 @@ int store_move_encode(uint8_t *buf, size_t cap, size_t *len, const store_move *m
     h.nums = MOVE_V1_NUMS;
     wbuf w = {buf, cap, 0, 0};
     w_bytes(&w, &h, sizeof h);
-    const rpc_u256 *nums[MOVE_V1_NUMS] = {&m->amount,    &m->usd,        &m->hf_before,
-                                          &m->hf_after,  &m->liq_before, &m->liq_after};
+    const rpc_u256 *nums[MOVE_V1_NUMS] = {&m->amount,   &m->usd,        &m->hf_before,
+                                          &m->hf_after, &m->liq_before, &m->liq_after};
     for (int i = 0; i < MOVE_V1_NUMS; i++)
         w_u256(&w, nums[i]);
     w_bytes(&w, m->entity, name_len);
@@ -257,9 +256,9 @@ int store_pos_encode(uint8_t *buf, size_t cap, size_t *len, const store_position
     be_put64(h.block_time, p->block_time);
     wbuf w = {buf, cap, 0, 0};
     w_bytes(&w, &h, sizeof h);
-    const rpc_u256 *nums[POS_V1_NUMS] = {&p->collateral,    &p->debt,     &p->price,
-                                         &p->hf,            &p->liq_threshold, &p->liq_price,
-                                         &p->collateral_usd, &p->debt_usd};
+    const rpc_u256 *nums[POS_V1_NUMS] = {
+        &p->collateral,    &p->debt,      &p->price,          &p->hf,
+        &p->liq_threshold, &p->liq_price, &p->collateral_usd, &p->debt_usd};
     for (int i = 0; i < POS_V1_NUMS; i++)
         w_u256(&w, nums[i]);
     uint8_t el[2];
@@ -282,9 +281,9 @@ static int pos_decode_v1(store_position *p, rbuf *r)
     p->decimals = h.decimals;
     p->flags = h.flags;
     p->block_time = be_get64(h.block_time);
-    rpc_u256 *nums[POS_V1_NUMS] = {&p->collateral,    &p->debt,          &p->price,
-                                   &p->hf,            &p->liq_threshold, &p->liq_price,
-                                   &p->collateral_usd, &p->debt_usd};
+    rpc_u256 *nums[POS_V1_NUMS] = {
+        &p->collateral,    &p->debt,      &p->price,          &p->hf,
+        &p->liq_threshold, &p->liq_price, &p->collateral_usd, &p->debt_usd};
     for (int i = 0; i < h.nums; i++) {
         rpc_u256 skip;
         r_u256(r, i < POS_V1_NUMS ? nums[i] : &skip);

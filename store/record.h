@@ -90,12 +90,12 @@ typedef struct store_position {
     uint64_t block; /* from the key; encode ignores it */
     uint64_t block_time;
     uint8_t decimals;
-    uint8_t flags; /* the tracker's */
-    rpc_u256 collateral, debt;     /* raw */
-    rpc_u256 price;                /* USD 1e8 per whole token */
-    rpc_u256 hf;                   /* WAD, 0 = no debt */
-    rpc_u256 liq_threshold;        /* basis points */
-    rpc_u256 liq_price;            /* USD 1e8 */
+    uint8_t flags;             /* the tracker's */
+    rpc_u256 collateral, debt; /* raw */
+    rpc_u256 price;            /* USD 1e8 per whole token */
+    rpc_u256 hf;               /* WAD, 0 = no debt */
+    rpc_u256 liq_threshold;    /* basis points */
+    rpc_u256 liq_price;        /* USD 1e8 */
     rpc_u256 collateral_usd, debt_usd;
     uint16_t extra_len;
     uint8_t extra[STORE_EXTRA_MAX];
@@ -120,7 +120,6 @@ int store_move_decode(store_move *m, uint64_t seq, const uint8_t *buf, size_t le
  * Returns: as the move functions; encode gives STORE_EINVAL if extra_len > STORE_EXTRA_MAX.
  * Out: *p zeroed on failure; p->block = block. */
 int store_pos_encode(uint8_t *buf, size_t cap, size_t *len, const store_position *p) STORE_WUR;
-int store_pos_decode(store_position *p, uint64_t block, const uint8_t *buf,
-                     size_t len) STORE_WUR;
+int store_pos_decode(store_position *p, uint64_t block, const uint8_t *buf, size_t len) STORE_WUR;
 
 #endif

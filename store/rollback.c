@@ -85,7 +85,7 @@ static int retract_move(store *s, MDB_txn *txn, const MDB_val *key, void *arg)
     if (key->mv_size != 16)
         return MDB_CORRUPTED;
     uint64_t seq = be_get64((const uint8_t *)key->mv_data + 8);
-    int rc = store__load_move(s, txn, &m, seq);
+    int rc = store__load_move(s, txn, NULL, &m, seq);
     if (rc)
         return rc == STORE_ENOTFOUND ? STORE_ECORRUPT : rc;
     m.retracts = seq;

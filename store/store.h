@@ -21,14 +21,14 @@ enum { STORE_SCHEMA_VERSION = 1 };
 typedef struct store store;
 
 typedef struct store_opts {
-    uint64_t chain_id;  /* writer: required; read-only: 0 accepts the stored chain */
-    rpc_hash32 genesis; /* checked with chain_id (ignored when chain_id is 0) */
-    int readonly;       /* nonzero: queries only; the store must exist */
-    size_t map_size;    /* initial map in bytes; 0 = 16 MiB. Grows by doubling when full */
-    size_t map_max;     /* growth stops here (STORE_EMAPFULL); 0 = 1 TiB */
+    uint64_t chain_id;    /* writer: required; read-only: 0 accepts the stored chain */
+    rpc_hash32 genesis;   /* checked with chain_id (ignored when chain_id is 0) */
+    int readonly;         /* nonzero: queries only; the store must exist */
+    size_t map_size;      /* initial map in bytes; 0 = 16 MiB. Grows by doubling when full */
+    size_t map_max;       /* growth stops here (STORE_EMAPFULL); 0 = 1 TiB */
     unsigned keep_blocks; /* block hashes kept behind the cursor (reorg window); 0 = 1024 */
-    int nosync; /* nonzero: commits skip fsync. A killed process still loses nothing; a
-                 * machine crash may lose the last commits, never consistency. Tests, bench */
+    int nosync;           /* nonzero: commits skip fsync. A killed process still loses nothing; a
+                           * machine crash may lose the last commits, never consistency. Tests, bench */
 } store_opts;
 
 /* store_open: opens (a writer creates it if missing) the store in directory dir. An
@@ -76,6 +76,7 @@ typedef struct store_batch store_batch;
 /* store_batch_new: an empty batch that refuses to grow past cap bytes (0 = 64 MiB).
  * Returns: 0; STORE_ENOMEM. Out: *out, NULL on failure. */
 int store_batch_new(store_batch **out, size_t cap) STORE_WUR;
+/* store_batch_free: frees the batch and its memory; NULL is a no-op. */
 void store_batch_free(store_batch *b);
 /* store_batch_reset: empties the batch for reuse, keeping its memory. */
 void store_batch_reset(store_batch *b);
@@ -118,7 +119,8 @@ int store_commit(store *s, uint64_t *first_seq, const store_batch *b) STORE_WUR;
 /* store_rollback: undoes blocks above `block` for a reorg, in one write transaction:
  * deletes their block hashes and snapshots, appends one retraction for every move above
  * `block` not yet retracted (the moves stay in the log), sets the cursor to `block` with
- * its recorded hash. A no-op if the cursor is at or below `block`.
+ * its recorded hash. A no-op if the cursor is at or below `block`. Pending alerts stay
+ * queued: a sink skips one whose move now reads STORE_MOVE_RETRACTED.
  * Returns: 0; STORE_ERDONLY; STORE_EREORG_DEEP (block's hash is not kept); STORE_EMAPFULL;
  *   STORE_EDISKFULL; STORE_EIO; STORE_ELMDB.
  * Out: *retracted (may be NULL): how many retractions were appended. */
@@ -127,7 +129,9 @@ int store_rollback(store *s, size_t *retracted, uint64_t block) STORE_WUR;
 /* ---- Reading: each query is one read transaction, a consistent view -------------- */
 
 /* Callbacks get borrowed records, valid during the call. Return 0 to go on, >0 to stop
- * (the query then returns 0), <0 to stop and have the query return that value. */
+ * (the query then returns 0), <0 to stop and have the query return that value. The read
+ * transaction stays open meanwhile: keep callbacks short (an old reader keeps LMDB from
+ * reusing pages, and the file grows). A callback must not use the same store handle. */
 typedef int (*store_move_fn)(void *ctx, const store_move *m);
 typedef int (*store_pos_fn)(void *ctx, const store_pos_key *key, const store_position *p);
 
@@ -166,14 +170,13 @@ int store_snapshot_at(store *s, store_position *p, const store_pos_key *key,
 /* store_snapshot_latest: the latest snapshot of every position, ordered by key; only
  * those of `address` if it is not NULL.
  * Returns: as store_snapshot_history. */
-int store_snapshot_latest(store *s, const rpc_addr *address, store_pos_fn fn,
-                          void *ctx) STORE_WUR;
+int store_snapshot_latest(store *s, const rpc_addr *address, store_pos_fn fn, void *ctx) STORE_WUR;
 
 /* store_wait_moves: blocks until the log's last seq is above after_seq or timeout_ms
  * passes (-1 = no limit). Sleeps on a file-change notification of the data file (inotify),
  * re-checking at least every 250 ms in case one is missed; no busy polling.
- * Returns: 0; STORE_ETIMEOUT; STORE_EIO; STORE_ELMDB.
- * Out: *last_seq (may be NULL): the last seq seen. */
+ * Returns: 0; STORE_ETIMEOUT; STORE_EIO; STORE_EBUSY; STORE_ELMDB.
+ * Out: *last_seq (may be NULL): the last seq seen (also on STORE_ETIMEOUT; 0 on errors). */
 int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeout_ms) STORE_WUR;
 
 /* ---- Outbox: alerts waiting for delivery ----------------------------------------- */
@@ -181,7 +184,7 @@ int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeo
 typedef struct store_alert {
     uint64_t id; /* increasing */
     uint32_t sink;
-    uint64_t seq; /* the move it is about */
+    uint64_t seq;           /* the move it is about */
     const uint8_t *payload; /* borrowed: valid during the callback */
     size_t len;
 } store_alert;

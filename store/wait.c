@@ -60,7 +60,7 @@ int store_wait_moves(store *s, uint64_t *last_seq, uint64_t after_seq, int timeo
     uint64_t last = 0;
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
     int rc, settle = 0; /* > 0: re-checks left after a notification */
-    watch(s); /* before the first check, so a commit right after it still wakes us */
+    watch(s);           /* before the first check, so a commit right after it still wakes us */
     for (;;) {
         if (s->notify_fd >= 0)
             drain(s->notify_fd);

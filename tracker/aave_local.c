@@ -214,16 +214,23 @@ fail:
     return rc;
 }
 
+/* encode_call: calldata of sig(args) in e (the caller frees e in every case). */
+static int encode_call(rpc_abi_enc *e, const uint8_t **data, size_t *len, const char *sig,
+                       const arg *args, size_t n)
+{
+    rpc_abi_enc_init_call(e, CALLDATA_MAX, rpc_keccak_selector(sig), n);
+    put_args(e, args, n);
+    return rpc_abi_enc_finish(e, data, len);
+}
+
 /* send_call: from calls to.sig(args) (value may be NULL). */
 static int send_call(run *r, trk_aave_tx *tx, const rpc_addr *from, const rpc_addr *to,
                      const rpc_u256 *value, const char *sig, const arg *args, size_t n)
 {
     rpc_abi_enc e;
-    rpc_abi_enc_init_call(&e, CALLDATA_MAX, rpc_keccak_selector(sig), n);
-    put_args(&e, args, n);
     const uint8_t *data;
     size_t len;
-    int rc = rpc_abi_enc_finish(&e, &data, &len);
+    int rc = encode_call(&e, &data, &len, sig, args, n);
     if (rc)
         failf(r, rc, "encoding %s", sig);
     else
@@ -238,11 +245,9 @@ static int view_call(rpc_client *c, rpc_bytes *ret, const rpc_addr *to, uint64_t
 {
     memset(ret, 0, sizeof *ret);
     rpc_abi_enc e;
-    rpc_abi_enc_init_call(&e, CALLDATA_MAX, rpc_keccak_selector(sig), n);
-    put_args(&e, args, n);
     const uint8_t *data;
     size_t len;
-    int rc = rpc_abi_enc_finish(&e, &data, &len);
+    int rc = encode_call(&e, &data, &len, sig, args, n);
     if (rc == RPC_OK)
         rc = rpc_eth_call(c, ret, block, to, data, len);
     rpc_abi_enc_free(&e);

@@ -117,22 +117,16 @@ static bool name_ok(struct pctx *c, const char *kind, const char *name, size_t n
     return true;
 }
 
-/* new_section: register a section that passed its header checks. */
+/* open_section: register a section that passed its header checks. */
 static void open_section(struct pctx *c, enum sec sec, const char *name, size_t n)
 {
     wl_set *s = c->set;
-    char at[300];
+    char at[600];
     const char *nm = NULL;
     if (name && !(nm = wl_arena_strndup(&s->arena, name, n)))
         goto oom;
     switch (sec) {
     case SEC_ENTITY:
-        for (size_t i = 0; i < s->nents; i++)
-            if (strcmp(s->ents[i].pub.name, nm) == 0) {
-                err(c, "entity \"%s\" is already defined at %s", nm,
-                    where(c, s->ents[i].file, s->ents[i].pub.line, at, sizeof at));
-                return;
-            }
         if (wl_grow((void **)&s->ents, &s->capents, s->nents, sizeof *s->ents))
             goto oom;
         c->ix = s->nents++;
@@ -141,12 +135,6 @@ static void open_section(struct pctx *c, enum sec sec, const char *name, size_t 
             .file = c->file};
         break;
     case SEC_EXCHANGE:
-        for (size_t i = 0; i < s->nexch; i++)
-            if (strcmp(s->exch[i].pub.name, nm) == 0) {
-                err(c, "exchange \"%s\" is already defined at %s", nm,
-                    where(c, s->exch[i].file, s->exch[i].pub.line, at, sizeof at));
-                return;
-            }
         if (wl_grow((void **)&s->exch, &s->capexch, s->nexch, sizeof *s->exch))
             goto oom;
         c->ix = s->nexch++;
@@ -154,12 +142,6 @@ static void open_section(struct pctx *c, enum sec sec, const char *name, size_t 
             .pub = {.name = nm, .path = c->path, .line = c->line}, .file = c->file};
         break;
     case SEC_PROTOCOL:
-        for (size_t i = 0; i < s->nprotos; i++)
-            if (strcmp(s->protos[i].pub.name, nm) == 0) {
-                err(c, "protocol \"%s\" is already defined at %s", nm,
-                    where(c, s->protos[i].file, s->protos[i].pub.line, at, sizeof at));
-                return;
-            }
         if (wl_grow((void **)&s->protos, &s->capprotos, s->nprotos, sizeof *s->protos))
             goto oom;
         c->ix = s->nprotos++;

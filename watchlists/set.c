@@ -131,8 +131,71 @@ static int build_indexes(wl_set *s)
     return WL_OK;
 }
 
+struct name_ref {
+    const char *name, *what;
+    uint32_t file, line;
+};
+
+static int cmp_name(const void *pa, const void *pb)
+{
+    const struct name_ref *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Names are unique per kind: sort (n log n, 10,000 entities stay fast) and report each
+ * later definition at its header, naming the first. */
+static int check_names(const wl_set *s, wl_errors *errs, struct name_ref *v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_name);
+    for (size_t i = 1, first = 0; i < n; i++) {
+        if (strcmp(v[i].name, v[first].name) != 0) {
+            first = i;
+            continue;
+        }
+        if (wl_errors_add(errs, s->files[v[i].file], v[i].file, v[i].line,
+                          "%s \"%s\" is already defined at %s:%u", v[i].what, v[i].name,
+                          s->files[v[first].file], v[first].line))
+            return WL_ENOMEM;
+    }
+    return WL_OK;
+}
+
+static int check_all_names(const wl_set *s, wl_errors *errs)
+{
+    size_t n = s->nents > s->nexch ? s->nents : s->nexch;
+    n = n > s->nprotos ? n : s->nprotos;
+    struct name_ref *v = malloc((n ? n : 1) * sizeof *v);
+    int rc = WL_OK;
+    if (!v)
+        return WL_ENOMEM;
+    for (size_t i = 0; i < s->nents; i++)
+        v[i] = (struct name_ref){s->ents[i].pub.name, "entity", s->ents[i].file,
+                                 s->ents[i].pub.line};
+    rc = check_names(s, errs, v, s->nents);
+    for (size_t i = 0; rc == WL_OK && i < s->nexch; i++)
+        v[i] = (struct name_ref){s->exch[i].pub.name, "exchange", s->exch[i].file,
+                                 s->exch[i].pub.line};
+    if (rc == WL_OK)
+        rc = check_names(s, errs, v, s->nexch);
+    for (size_t i = 0; rc == WL_OK && i < s->nprotos; i++)
+        v[i] = (struct name_ref){s->protos[i].pub.name, "protocol", s->protos[i].file,
+                                 s->protos[i].pub.line};
+    if (rc == WL_OK)
+        rc = check_names(s, errs, v, s->nprotos);
+    free(v);
+    return rc;
+}
+
 int wl_set_finish(wl_set *s, wl_errors *errs)
 {
+    if (check_all_names(s, errs))
+        return WL_ENOMEM;
     for (size_t i = 0; i < s->nents; i++)
         if (s->ents[i].pub.naddrs == 0 && !s->ents[i].bad_addr &&
             wl_errors_add(errs, s->files[s->ents[i].file], s->ents[i].file,

@@ -88,9 +88,11 @@ static void aggregate3(const uint8_t *data, size_t size)
         p[good] = d;
         len[good++] = n;
     }
-    /* (bool, bytes)[] re-encoded canonically decodes to the same values */
+    /* (bool, bytes)[] re-encoded canonically decodes to the same values. Results may
+     * share their data (offsets can repeat), so the cap is per result: offset + tuple
+     * head + length word + data + padding. */
     rpc_abi_enc e;
-    rpc_abi_enc_init(&e, size * 2 + 64 * 128, 1);
+    rpc_abi_enc_init(&e, 64 + good * (size + 160), 1);
     rpc_abi_open_array(&e, 0, good, 1);
     for (size_t i = 0; i < good; i++) {
         rpc_abi_open_tuple(&e, i, 2);

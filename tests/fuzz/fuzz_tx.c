@@ -31,5 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rpc_addr from;
     rc = rpc_tx_sender(&from, &tx);
     CHECK(rc == RPC_OK || rc == RPC_ESIG);
+    /* the decoder checked every authorization's shape, so each decodes */
+    rpc_rlp_item item;
+    size_t pos = 0, k = 0;
+    while (rpc_rlp_next(&item, &pos, &tx.authorizations) == RPC_OK) {
+        rpc_tx_auth a;
+        CHECK(rpc_tx_auth_decode(&a, &item) == RPC_OK);
+        rc = rpc_tx_auth_signer(&from, &a);
+        CHECK(rc == RPC_OK || rc == RPC_ESIG);
+        k++;
+    }
+    CHECK(k == tx.authorization_count);
     return 0;
 }

@@ -3,6 +3,7 @@
 // EIP-155's example key 0x4646...46; every printed value is pasted into test_tx.c.
 import { privateKeyToAccount } from 'viem/accounts';
 import { serializeTransaction, keccak256, parseGwei, parseEther } from 'viem';
+import { hashAuthorization } from 'viem/utils';
 const pk = '0x' + '46'.repeat(32);
 const acct = privateKeyToAccount(pk);
 console.log('sender', acct.address);
@@ -20,6 +21,7 @@ const txs = {
     maxFeePerBlobGas: parseGwei('3'), blobVersionedHashes: ['0x01' + '11'.repeat(31), '0x01' + '22'.repeat(31)] },
 };
 const auth = await acct.signAuthorization({ chainId: 1, nonce: 5, contractAddress: '0x' + '77'.repeat(20) });
+console.log('authorization hash', hashAuthorization({ chainId: 1, nonce: 5, contractAddress: '0x' + '77'.repeat(20) }));
 txs.eip7702 = { type: 'eip7702', chainId: 1, nonce: 4, maxPriorityFeePerGas: parseGwei('1'), maxFeePerGas: parseGwei('40'), gas: 80000n, to, value: 0n, data: '0x',
   authorizationList: [auth] };
 for (const [k, tx] of Object.entries(txs)) {

@@ -774,3 +774,22 @@ Test(abi, a_slot_outside_the_frame_asserts_in_debug_builds, .signal = SIGABRT)
     rpc_abi_put_u64(&e, 2, 1);
 }
 #endif
+
+/* An encoder opened with an empty head (e.g. a call without arguments) appends nothing;
+ * it must not touch its still-unallocated buffer (UBSan flagged memset(NULL, 0, 0)). */
+Test(abi, an_empty_head_encodes_to_nothing_without_touching_a_null_buffer)
+{
+    rpc_abi_enc e;
+    const uint8_t *out;
+    size_t n;
+    rpc_abi_enc_init(&e, 1024, 0);
+    cr_expect_eq(rpc_abi_enc_finish(&e, &out, &n), RPC_OK);
+    cr_expect_eq(n, 0u);
+    rpc_abi_enc_free(&e);
+
+    rpc_abi_enc_init_call(&e, 1024, 0x42cbb15cu, 0); /* getBlockNumber() */
+    cr_assert_eq(rpc_abi_enc_finish(&e, &out, &n), RPC_OK);
+    cr_expect_eq(n, 4u);
+    cr_expect_eq(out[0], 0x42);
+    rpc_abi_enc_free(&e);
+}

@@ -662,3 +662,58 @@ Test(client, the_rate_limit_spaces_requests, .fini = stop)
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cr_assert_geq(s, 0.19, "11 requests at 50/s took only %.3f s", s);
 }
+
+/* ---- contract: bad arguments, no network needed ----------------------------------------- */
+
+Test(client, bad_endpoint_lists_are_refused_with_a_reason)
+{
+    rpc_client *c = (rpc_client *)1;
+    const char *none[1] = {NULL};
+    const char *notaurl[1] = {"not a url"};
+    const char *badvar[1] = {"http://h/${}"};
+    const char *two[2] = {"http://127.0.0.1:1", "gopher://127.0.0.1:1"};
+    cr_assert_eq(rpc_client_new(&c, NULL, NULL, 0), RPC_EINVAL);
+    cr_assert_null(c);
+    cr_assert_eq(rpc_client_new(&c, NULL, none, 1), RPC_EINVAL);
+    cr_assert_eq(rpc_client_new(&c, NULL, notaurl, 1), RPC_EINVAL);
+    cr_assert(strstr(rpc_client_new_errmsg(), "endpoint 1"), "%s", rpc_client_new_errmsg());
+    cr_assert_eq(rpc_client_new(&c, NULL, badvar, 1), RPC_EINVAL);
+    cr_assert_eq(rpc_client_new(&c, NULL, two, 2), RPC_EINVAL);
+    cr_assert(strstr(rpc_client_new_errmsg(), "endpoint 2"), "%s", rpc_client_new_errmsg());
+    cr_assert_null(c);
+}
+
+Test(client, bad_arguments_are_refused_before_any_request, .fini = stop)
+{
+    C = client_on("http://127.0.0.1:1", 0);
+    rpc_log_filter f;
+    memset(&f, 0, sizeof f);
+    f.from_block = 9;
+    f.to_block = 8;
+    rpc_logs l;
+    cr_assert_eq(rpc_eth_get_logs(C, &l, &f), RPC_EINVAL);
+    f.from_block = 0;
+    f.n_addrs = 1; /* but no list */
+    cr_assert_eq(rpc_eth_get_logs(C, &l, &f), RPC_EINVAL);
+    f.n_addrs = 0;
+    f.n_topics[1] = 2;
+    cr_assert_eq(rpc_eth_get_logs(C, &l, &f), RPC_EINVAL);
+    rpc_bytes r;
+    uint8_t d[1] = {0};
+    cr_assert_eq(rpc_eth_call(C, &r, RPC_BLOCK_LATEST, NULL, d, 1), RPC_EINVAL);
+    rpc_addr to = {{0}};
+    cr_assert_eq(rpc_eth_call(C, &r, RPC_BLOCK_LATEST, &to, NULL, 1), RPC_EINVAL);
+    cJSON *j;
+    cr_assert_eq(rpc_client_call(C, &j, "", NULL), RPC_EINVAL);
+    cr_assert_eq(rpc_client_call(C, &j, "eth_call", "\"a string\""), RPC_EINVAL);
+    rpc_batch *b;
+    cr_assert_eq(rpc_batch_new(&b), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, NULL, &f), RPC_EINVAL);
+    cr_assert_eq(rpc_batch_size(b), 0, "nothing added on a refusal");
+    cr_assert_eq(rpc_batch_status(b, 0), RPC_EINVAL);
+    cr_assert_eq(rpc_batch_send(C, b), RPC_OK, "an empty batch sends nothing");
+    rpc_batch_free(b);
+    rpc_endpoint_stats s;
+    rpc_client_stats(C, 0, &s);
+    cr_assert_eq(s.round_trips, 0);
+}

@@ -1,70 +1,27 @@
 /* tests/rpc/test_faultproxy.c — the fault proxy itself, checked with plain libcurl in front of a
  * real anvil: every fault the client tests rely on does what prog_faultproxy.c says, and
  * counts what it served. Each test starts its own anvil and proxy and always stops both. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 
+#include "tests/support/anvil.h"
 #include "tests/support/faultproxy.h"
 #include "tests/support/logemitter.h"
 
-static pid_t anvil_pid;
-static char anvil_url[64];
+static wt_anvil A;
 static wt_proxy px;
-
-static void anvil_stop(void)
-{
-    if (anvil_pid > 0) {
-        kill(anvil_pid, SIGKILL);
-        waitpid(anvil_pid, NULL, 0);
-    }
-    anvil_pid = 0;
-}
-
-static int anvil_start(void)
-{
-    unsigned port = wt_free_port();
-    char ports[16];
-    if (!port) return -1;
-    snprintf(ports, sizeof ports, "%u", port);
-    snprintf(anvil_url, sizeof anvil_url, "http://127.0.0.1:%u/", port);
-    pid_t parent = getpid();
-    anvil_pid = fork();
-    if (anvil_pid < 0) return anvil_pid = 0, -1;
-    if (anvil_pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        if (!freopen("/dev/null", "w", stdout)) _exit(127);
-        execl(WT_TOP "/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil", "anvil", "--port",
-              ports, "--silent", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 300; i++) { /* up to 15 s */
-        long st = 0;
-        if (wt_http_post(anvil_url, 1000, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}",
-                         &st, NULL, NULL) == 0 && st == 200)
-            return 0;
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    anvil_stop();
-    return -1;
-}
 
 static void setup(void)
 {
-    int a = anvil_start();
-    int p = a == 0 ? wt_proxy_start(&px, anvil_url) : -1;
-    if (p) anvil_stop();
+    int a = wt_anvil_start(&A, NULL);
+    int p = a == 0 ? wt_proxy_start(&px, A.url) : -1;
+    if (p)
+        wt_anvil_stop(&A);
     cr_assert_eq(a, 0, "anvil did not start");
     cr_assert_eq(p, 0, "the proxy did not start");
 }
@@ -72,7 +29,7 @@ static void setup(void)
 static void teardown(void)
 {
     wt_proxy_stop(&px);
-    anvil_stop();
+    wt_anvil_stop(&A);
 }
 
 TestSuite(faultproxy, .init = setup, .fini = teardown, .timeout = 60);
@@ -110,7 +67,7 @@ Test(faultproxy, passes_requests_through_unchanged_when_no_rule_matches)
 {
     long st1 = 0, st2 = 0;
     char *direct = NULL, *via = post(head_q, &st2, NULL);
-    cr_assert_eq(wt_http_post(anvil_url, 10000, head_q, &st1, &direct, NULL), 0);
+    cr_assert_eq(wt_http_post(A.url, 10000, head_q, &st1, &direct, NULL), 0);
     cr_expect_eq(st1, st2);
     cr_expect_str_eq(via, direct);
     free(via);
@@ -152,7 +109,8 @@ Test(faultproxy, keeps_one_connection_alive_for_a_reusing_client)
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
     int ok = 0;
-    for (int i = 0; i < 5; i++) ok += curl_easy_perform(c) == CURLE_OK;
+    for (int i = 0; i < 5; i++)
+        ok += curl_easy_perform(c) == CURLE_OK;
     curl_easy_cleanup(c);
     cr_expect_eq(ok, 5);
     /* one for the five requests, one for this stat query */
@@ -164,7 +122,7 @@ Test(faultproxy, truncates_or_cuts_the_body_as_scripted)
 {
     long st = 0;
     char *direct = NULL;
-    cr_assert_eq(wt_http_post(anvil_url, 10000, chain_id_q, &st, &direct, NULL), 0);
+    cr_assert_eq(wt_http_post(A.url, 10000, chain_id_q, &st, &direct, NULL), 0);
     cr_assert_eq(wt_proxy_rule(&px, "truncate count=1"), 0);
     cr_assert_eq(wt_proxy_rule(&px, "close_mid_body count=1"), 1);
     char *a = post(chain_id_q, &st, NULL);
@@ -183,6 +141,8 @@ Test(faultproxy, truncates_or_cuts_the_body_as_scripted)
     free(direct);
     cr_expect_eq(wt_proxy_stat(&px, "served.0"), 1);
     cr_expect_eq(wt_proxy_stat(&px, "served.1"), 1);
+    cr_expect_eq(wt_proxy_stat(&px, "faults.truncate"), 1);
+    cr_expect_eq(wt_proxy_stat(&px, "faults.hang"), 0);
 }
 
 Test(faultproxy, serves_an_html_page_instead_of_json)
@@ -260,7 +220,8 @@ Test(faultproxy, applies_skip_and_a_seeded_probability_deterministically)
 {
     cr_assert_eq(wt_proxy_rule(&px, "http status=503 skip=1 count=1"), 0);
     long st[3];
-    for (int i = 0; i < 3; i++) free(post(chain_id_q, &st[i], NULL));
+    for (int i = 0; i < 3; i++)
+        free(post(chain_id_q, &st[i], NULL));
     cr_expect_eq(st[0], 200);
     cr_expect_eq(st[1], 503);
     cr_expect_eq(st[2], 200);
@@ -287,7 +248,8 @@ Test(faultproxy, refuses_bad_rules_and_commands)
     cr_expect_eq(wt_proxy_rule(&px, "http status=429 prob=2"), -1);
     cr_expect_eq(wt_proxy_rule(&px, "http status=429 count=x"), -1);
     cr_expect_neq(wt_proxy_ctl(&px, NULL, "launch"), 0);
-    cr_expect_eq(wt_proxy_rule(&px, "http status=429"), 0, "nothing half-added before");
+    cr_expect_neq(wt_proxy_ctl(&px, NULL, "rule http status=500\nrule nonsense"), 0);
+    cr_expect_eq(wt_proxy_rule(&px, "html"), 1, "lines before a bad one stay done");
 }
 
 /* get_logs: eth_getLogs of addr over [from, to] through the proxy (the whole answer). */
@@ -315,10 +277,10 @@ Test(faultproxy, refuses_get_logs_by_the_real_result_count_and_by_the_block_rang
 {
     char addr[43];
     uint64_t b1, b2, b3;
-    cr_assert_eq(wt_emitter_deploy(anvil_url, addr), 0);
-    cr_assert_eq(wt_emitter_emit(anvil_url, addr, 30, &b1), 0);
-    cr_assert_eq(wt_emitter_emit(anvil_url, addr, 5, &b2), 0);
-    cr_assert_eq(wt_emitter_emit(anvil_url, addr, 5, &b3), 0);
+    cr_assert_eq(wt_emitter_deploy(A.url, addr), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, addr, 30, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, addr, 5, &b2), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, addr, 5, &b3), 0);
     cr_assert_eq(wt_proxy_rule(&px, "results_cap max=10"), 0);
     long code = 0;
     cJSON *o = get_logs(addr, b1, b1);

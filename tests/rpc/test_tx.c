@@ -225,6 +225,41 @@ Test(tx, dynamic_fee_fields_land_in_their_own_members)
     cr_expect_eq(tx.max_fee_per_blob_gas.w[0], 3000000000ULL);
 }
 
+/* The authorization inside the EIP-7702 vector (chain 1, code 0x7777..77, nonce 5) was
+ * signed by the same key; its hash is viem's hashAuthorization (gen_tx_vectors.mjs). */
+Test(tx, the_eip7702_authorization_decodes_and_recovers_its_authority)
+{
+    uint8_t raw[512];
+    size_t n = unhex(raw, sizeof raw, vectors[5].raw);
+    rpc_tx tx;
+    cr_assert_eq(rpc_tx_decode(&tx, raw, n), RPC_OK);
+    rpc_rlp_item item;
+    size_t pos = 0;
+    cr_assert_eq(rpc_rlp_next(&item, &pos, &tx.authorizations), RPC_OK);
+    rpc_tx_auth a;
+    cr_assert_eq(rpc_tx_auth_decode(&a, &item), RPC_OK);
+    cr_expect_eq(a.chain_id.w[0], 1);
+    cr_expect_eq(a.nonce, 5);
+    rpc_addr code = addr("0x7777777777777777777777777777777777777777");
+    cr_expect(memcmp(&a.address, &code, sizeof code) == 0);
+    expect_hash(a.sighash.b, "0xd0d0beed2db05bb960f49ab27e4544f22546371a2493a816c28ddbbdec5ecf7a",
+                "authorization hash");
+    rpc_addr who, want = addr(SENDER);
+    cr_assert_eq(rpc_tx_auth_signer(&who, &a), RPC_OK);
+    cr_expect(memcmp(&who, &want, sizeof want) == 0);
+    cr_expect_eq(rpc_rlp_next(&item, &pos, &tx.authorizations), RPC_ENOTFOUND);
+
+    rpc_tx_auth bad = a;
+    bad.y_parity = 2;
+    cr_expect_eq(rpc_tx_auth_signer(&who, &bad), RPC_ESIG, "y parity 2");
+    bad = a;
+    memset(bad.s, 0x7f, 1);
+    memset(bad.s + 1, 0xff, 31); /* above n/2 */
+    cr_expect_eq(rpc_tx_auth_signer(&who, &bad), RPC_ESIG, "high s");
+    cr_expect_eq(rpc_tx_auth_decode(&a, &tx.authorizations), RPC_ETX, "the list itself");
+    cr_expect_eq(a.nonce, 0, "zeroed on error");
+}
+
 /* The libsecp256k1 key 0x4646..46 maps to the EIP's address, and a transaction built and
  * signed here (not by viem) recovers to it: encoder, decoder and recovery agree. */
 Test(tx, a_transaction_signed_with_libsecp256k1_recovers_to_its_key)

@@ -136,14 +136,22 @@ static inline rpc_addr addr_of(uint8_t tag)
     return a;
 }
 
-/* ---- The deterministic workload: block b holds moves_in(b) moves. ---- */
+/* ---- The deterministic workload ----
+ * Block n holds moves_in(n) moves. With reorgs every R blocks (0 = none), a block n with
+ * n % R == 0 is committed on branch 0, then rolled back (its moves retracted), then
+ * committed again on branch 1: same moves, another block hash. */
 
 static inline unsigned moves_in(uint64_t block)
 {
     return 1 + (unsigned)(block % 5);
 }
 
-static inline store_move gen_move(uint64_t block, unsigned i)
+static inline int reorg_block(uint64_t block, unsigned every)
+{
+    return every && block % every == 0;
+}
+
+static inline store_move gen_move_on(uint64_t block, unsigned i, unsigned branch)
 {
     store_move m;
     memset(&m, 0, sizeof m);
@@ -154,14 +162,19 @@ static inline store_move gen_move(uint64_t block, unsigned i)
     m.log_index = i;
     m.block = block;
     m.block_time = 1700000000 + block * 12;
-    m.block_hash = hash_of(block, 0);
-    m.tx_hash = hash_of(block, 100 + i);
+    m.block_hash = hash_of(block, branch);
+    m.tx_hash = hash_of(block, 100 + i + 1000 * branch);
     m.address = addr_of((uint8_t)(1 + (block + i) % 4));
     m.asset = addr_of(0xee);
     m.amount = u256_of(block * 1000 + i);
     m.usd = u256_of(block * 7);
     snprintf(m.entity, sizeof m.entity, "entity-%u", (unsigned)((block + i) % 3));
     return m;
+}
+
+static inline store_move gen_move(uint64_t block, unsigned i)
+{
+    return gen_move_on(block, i, 0);
 }
 
 static inline store_pos_key gen_poskey(uint64_t block)
@@ -187,21 +200,23 @@ static inline store_position gen_position(uint64_t block)
     return p;
 }
 
-/* Fills b with the whole batch for one block: block hash, snapshot, moves, one alert,
- * cursor. Returns 0 or a store error. */
-static inline int gen_batch(store_batch *b, uint64_t block)
+/* Fills b with the whole batch for one block on one branch: block hash, snapshot (its
+ * flags = branch), moves, one alert about the first move, cursor. Returns 0 or an error. */
+static inline int gen_batch_on(store_batch *b, uint64_t block, unsigned branch, unsigned every)
 {
     int rc;
     store_batch_reset(b);
-    rpc_hash32 h = hash_of(block, 0), parent = hash_of(block - 1, 0);
+    rpc_hash32 h = hash_of(block, branch);
+    rpc_hash32 parent = hash_of(block - 1, reorg_block(block - 1, every) ? 1 : 0);
     if ((rc = store_batch_block(b, block, &h, &parent)))
         return rc;
     store_pos_key k = gen_poskey(block);
     store_position p = gen_position(block);
+    p.flags = (uint8_t)branch;
     if ((rc = store_batch_snapshot(b, &k, &p)))
         return rc;
     for (unsigned i = 0; i < moves_in(block); i++) {
-        store_move m = gen_move(block, i);
+        store_move m = gen_move_on(block, i, branch);
         if ((rc = store_batch_move(b, NULL, &m)))
             return rc;
     }
@@ -211,19 +226,22 @@ static inline int gen_batch(store_batch *b, uint64_t block)
     return 0;
 }
 
+static inline int gen_batch(store_batch *b, uint64_t block)
+{
+    return gen_batch_on(b, block, 0, 0);
+}
+
 /* Field-by-field equality (structs have padding, so no memcmp of whole structs). */
 static inline int move_eq(const store_move *a, const store_move *b)
 {
     return a->seq == b->seq && a->kind == b->kind && a->flags == b->flags &&
-           a->severity == b->severity && a->decimals == b->decimals &&
-           a->protocol == b->protocol && a->log_index == b->log_index && a->block == b->block &&
-           a->block_time == b->block_time && !memcmp(&a->block_hash, &b->block_hash, 32) &&
-           !memcmp(&a->tx_hash, &b->tx_hash, 32) && !memcmp(&a->address, &b->address, 20) &&
-           !memcmp(&a->asset, &b->asset, 20) &&
-           !memcmp(&a->counterparty, &b->counterparty, 20) &&
-           !memcmp(&a->amount, &b->amount, 32) && !memcmp(&a->usd, &b->usd, 32) &&
-           !memcmp(&a->hf_before, &b->hf_before, 32) && !memcmp(&a->hf_after, &b->hf_after, 32) &&
-           !memcmp(&a->liq_before, &b->liq_before, 32) &&
+           a->severity == b->severity && a->decimals == b->decimals && a->protocol == b->protocol &&
+           a->log_index == b->log_index && a->block == b->block && a->block_time == b->block_time &&
+           !memcmp(&a->block_hash, &b->block_hash, 32) && !memcmp(&a->tx_hash, &b->tx_hash, 32) &&
+           !memcmp(&a->address, &b->address, 20) && !memcmp(&a->asset, &b->asset, 20) &&
+           !memcmp(&a->counterparty, &b->counterparty, 20) && !memcmp(&a->amount, &b->amount, 32) &&
+           !memcmp(&a->usd, &b->usd, 32) && !memcmp(&a->hf_before, &b->hf_before, 32) &&
+           !memcmp(&a->hf_after, &b->hf_after, 32) && !memcmp(&a->liq_before, &b->liq_before, 32) &&
            !memcmp(&a->liq_after, &b->liq_after, 32) && a->retracts == b->retracts &&
            a->retracted_kind == b->retracted_kind && strcmp(a->entity, b->entity) == 0;
 }
@@ -234,6 +252,81 @@ static inline int same_move(const store_move *got, uint64_t block, unsigned i)
     store_move want = gen_move(block, i);
     want.seq = got->seq;
     return move_eq(&want, got);
+}
+
+/* Follows the log of the workload entry by entry. Each transaction of the writer ends a
+ * phase: the moves of a block (branch 0), the retractions of a reorged block, the moves of
+ * its branch 1. A reader's view must end at a phase boundary. */
+typedef struct follow {
+    unsigned every;     /* reorg period, 0 = none */
+    uint64_t block;     /* block of the current phase, 0 before the first entry */
+    unsigned phase;     /* 0 moves, 1 retractions, 2 moves of branch 1 */
+    unsigned index;     /* entries of this phase seen */
+    uint64_t next_seq;  /* seq the next entry must have */
+    uint64_t first_seq; /* seq of the current block's first branch-0 move */
+} follow;
+
+static inline void follow_init(follow *f, unsigned every)
+{
+    memset(f, 0, sizeof *f);
+    f->every = every;
+    f->next_seq = 1;
+}
+
+/* Advances over m. Returns 0 if m is the entry due next; -1 if not (f unchanged). Sets
+ * *opens (may be NULL) when m begins a committed batch of moves. */
+static inline int follow_move(follow *f, const store_move *m, int *opens)
+{
+    follow g = *f;
+    if (g.block == 0) {
+        g.block = 1;
+        g.first_seq = g.next_seq;
+    } else if (g.index == moves_in(g.block)) {
+        if (reorg_block(g.block, g.every) && g.phase < 2) {
+            g.phase++;
+        } else {
+            g.block++;
+            g.phase = 0;
+            g.first_seq = g.next_seq;
+        }
+        g.index = 0;
+    }
+    store_move want = gen_move_on(g.block, g.index, g.phase == 2);
+    if (g.phase == 1) {
+        want.retracts = g.first_seq + g.index;
+        want.retracted_kind = want.kind;
+        want.kind = STORE_KIND_RETRACTED;
+    }
+    want.seq = g.next_seq;
+    store_move got = *m;
+    if (g.phase == 0 && reorg_block(g.block, g.every))
+        got.flags &= (uint16_t)~STORE_MOVE_RETRACTED; /* set once the retraction exists */
+    if (!move_eq(&want, &got))
+        return -1;
+    if (opens)
+        *opens = g.index == 0 && g.phase != 1;
+    g.index++;
+    g.next_seq++;
+    *f = g;
+    return 0;
+}
+
+/* Whether the entries so far end at a transaction boundary. */
+static inline int follow_whole(const follow *f)
+{
+    return f->block == 0 || f->index == moves_in(f->block);
+}
+
+/* The cursor the store must have at this boundary: block and branch of its hash. */
+static inline void follow_cursor(const follow *f, uint64_t *block, unsigned *branch)
+{
+    if (f->phase == 1) { /* rolled back to the block before */
+        *block = f->block - 1;
+        *branch = reorg_block(f->block - 1, f->every) ? 1 : 0;
+    } else {
+        *block = f->block;
+        *branch = f->phase == 2;
+    }
 }
 
 /* Starts WT_BUILD_DIR/tests/<prog> with args (NULL-terminated, without argv[0]); its

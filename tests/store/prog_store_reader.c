@@ -3,11 +3,13 @@
  * whole batches of the generated workload only: blocks in order from 1, each with all its
  * moves, and the view ending exactly at the end of a batch.
  *
- * usage: prog_store_reader DIR
+ * usage: prog_store_reader DIR [--reorg R]   (R as given to prog_store_writer)
  * Runs until SIGTERM, then prints "views V moves M" on stdout. Exit: 0 no violation;
  * 1 a violation (described on stderr); 2 the store could not be opened within 30 s. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -21,41 +23,27 @@ static void on_term(int sig)
     stop = 1;
 }
 
-struct follow {
-    uint64_t next_seq;   /* the seq the next move must have */
-    uint64_t block;      /* block of the move being read; 0 before the first */
-    unsigned index;      /* log index expected next within `block` */
-    int bad;
-};
-
 static int check_move(void *ctx, const store_move *m)
 {
-    struct follow *f = ctx;
-    if (m->seq != f->next_seq) {
-        fprintf(stderr, "prog_store_reader: seq %llu where %llu was due\n",
-                (unsigned long long)m->seq, (unsigned long long)f->next_seq);
-        f->bad = 1;
-        return 1;
-    }
-    if (f->block == 0 || f->index == moves_in(f->block)) {
-        f->block++; /* at a batch boundary: this move opens the next block */
-        f->index = 0;
-    }
-    if (!same_move(m, f->block, f->index)) {
-        fprintf(stderr, "prog_store_reader: seq %llu is not move %u of block %llu\n",
-                (unsigned long long)m->seq, f->index, (unsigned long long)f->block);
-        f->bad = 1;
-        return 1;
-    }
-    f->index++;
-    f->next_seq++;
-    return 0;
+    follow *f = ctx;
+    if (follow_move(f, m, NULL) == 0)
+        return 0;
+    fprintf(stderr, "prog_store_reader: seq %llu (block %llu, kind %u) is not the entry due\n",
+            (unsigned long long)m->seq, (unsigned long long)m->block, (unsigned)m->kind);
+    return -1;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: prog_store_reader DIR\n");
+    unsigned every = 0;
+    if (argc == 4 && !strcmp(argv[2], "--reorg")) {
+        char *end;
+        every = (unsigned)strtoul(argv[3], &end, 10);
+        if (*end || end == argv[3])
+            argc = 0;
+    }
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: prog_store_reader DIR [--reorg R]\n");
         return 2;
     }
     signal(SIGTERM, on_term);
@@ -67,9 +55,11 @@ int main(int argc, char **argv)
             return 2;
         nanosleep(&ts, NULL);
     }
-    struct follow f = {.next_seq = 1};
+    follow f;
+    follow_init(&f, every);
+    int bad = 0;
     unsigned long long views = 0;
-    while (!stop && !f.bad) {
+    while (!stop && !bad) {
         int rc = store_wait_moves(s, NULL, f.next_seq - 1, 200);
         if (rc == STORE_ETIMEOUT)
             continue;
@@ -77,19 +67,20 @@ int main(int argc, char **argv)
             rc = store_moves_from(s, f.next_seq, 0, check_move, &f);
         if (rc) {
             fprintf(stderr, "prog_store_reader: %s\n", store_strerror(rc));
-            f.bad = 1;
+            bad = 1;
             break;
         }
         views++;
         /* One read transaction ended here: it must have ended with a whole batch. */
-        if (!f.bad && f.block && f.index != moves_in(f.block)) {
-            fprintf(stderr, "prog_store_reader: a view ended inside block %llu (%u of %u moves)\n",
-                    (unsigned long long)f.block, f.index, moves_in(f.block));
-            f.bad = 1;
+        if (!follow_whole(&f)) {
+            fprintf(stderr,
+                    "prog_store_reader: a view ended inside block %llu (phase %u, %u of %u)\n",
+                    (unsigned long long)f.block, f.phase, f.index, moves_in(f.block));
+            bad = 1;
         }
     }
     printf("views %llu moves %llu\n", views, (unsigned long long)(f.next_seq - 1));
     fflush(stdout);
     store_close(s);
-    return f.bad ? 1 : 0;
+    return bad ? 1 : 0;
 }

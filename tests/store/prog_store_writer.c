@@ -3,8 +3,11 @@
  * from the block after the cursor, until killed or N batches are done.
  *
  * usage: prog_store_writer DIR [--batches N] [--map BYTES] [--map-max BYTES]
- *                              [--fsize BYTES] [--keep BLOCKS]
- * --fsize sets RLIMIT_FSIZE (and ignores SIGXFSZ) to simulate a full disk.
+ *                              [--fsize BYTES] [--keep BLOCKS] [--reorg R]
+ * --fsize sets RLIMIT_FSIZE (and ignores SIGXFSZ) to simulate a full disk. --reorg R makes
+ * every R-th block a reorg: committed, rolled back, committed on another branch; each of
+ * the three is one step (a "batch" for --batches), chosen from what the store holds, so a
+ * restart after a kill picks up where the last commit left off.
  * Prints "cursor C last_seq S map M" on stdout when it stops. Exit: 0 done; 2 usage or
  * open failed; 3 disk full; 4 map limit reached; 1 any other store error. */
 #include <errno.h>
@@ -28,6 +31,43 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+struct last {
+    store_move m;
+};
+
+static int keep_last(void *ctx, const store_move *m)
+{
+    ((struct last *)ctx)->m = *m;
+    return 0;
+}
+
+/* One step of the workload from the store's state. */
+static int step(store *s, store_batch *b, unsigned every, uint64_t *block)
+{
+    store_info info;
+    int rc = store_info_get(s, &info);
+    if (rc)
+        return rc;
+    uint64_t c = info.has_cursor ? info.cursor_block : 0;
+    rpc_hash32 branch0 = hash_of(c, 0);
+    if (reorg_block(c, every) && memcmp(&info.cursor_hash, &branch0, 32) == 0) {
+        *block = c;
+        return store_rollback(s, NULL, c - 1); /* branch 0 of block c was orphaned */
+    }
+    *block = c + 1;
+    unsigned branch = 0;
+    if (reorg_block(c + 1, every) && info.last_seq) {
+        struct last l;
+        memset(&l, 0, sizeof l);
+        if ((rc = store_moves_from(s, info.last_seq, 1, keep_last, &l)))
+            return rc;
+        branch = l.m.kind == STORE_KIND_RETRACTED && l.m.block == c + 1;
+    }
+    if ((rc = gen_batch_on(b, c + 1, branch, every)))
+        return rc;
+    return store_commit(s, NULL, b);
+}
+
 static int report(store *s, int code)
 {
     store_info info;
@@ -40,7 +80,7 @@ static int report(store *s, int code)
 
 int main(int argc, char **argv)
 {
-    uint64_t batches = 0, map = 0, map_max = 0, fsize = 0, keep = 0;
+    uint64_t batches = 0, map = 0, map_max = 0, fsize = 0, keep = 0, every = 0;
     if (argc < 2)
         goto usage;
     for (int i = 2; i < argc; i += 2) {
@@ -49,6 +89,7 @@ int main(int argc, char **argv)
                         : !strcmp(argv[i], "--map-max") ? &map_max
                         : !strcmp(argv[i], "--fsize")   ? &fsize
                         : !strcmp(argv[i], "--keep")    ? &keep
+                        : !strcmp(argv[i], "--reorg")   ? &every
                                                         : NULL;
         if (!dst || i + 1 >= argc || parse_u64(argv[i + 1], dst))
             goto usage;
@@ -77,18 +118,10 @@ int main(int argc, char **argv)
         store_close(s);
         return 2;
     }
-    store_info info;
-    rc = store_info_get(s, &info);
-    uint64_t block = info.has_cursor ? info.cursor_block + 1 : 1;
-    for (uint64_t done = 0; !rc && (batches == 0 || done < batches); done++, block++) {
-        rc = gen_batch(b, block);
-        if (!rc)
-            rc = store_commit(s, NULL, b);
-    }
-    int code = rc == 0                   ? 0
-               : rc == STORE_EDISKFULL ? 3
-               : rc == STORE_EMAPFULL  ? 4
-                                       : 1;
+    uint64_t block = 0;
+    for (uint64_t done = 0; !rc && (batches == 0 || done < batches); done++)
+        rc = step(s, b, (unsigned)every, &block);
+    int code = rc == 0 ? 0 : rc == STORE_EDISKFULL ? 3 : rc == STORE_EMAPFULL ? 4 : 1;
     if (rc)
         fprintf(stderr, "prog_store_writer: block %llu: %s\n", (unsigned long long)block,
                 store_strerror(rc));
@@ -98,6 +131,6 @@ int main(int argc, char **argv)
     return code;
 usage:
     fprintf(stderr, "usage: prog_store_writer DIR [--batches N] [--map BYTES] [--map-max "
-                    "BYTES] [--fsize BYTES] [--keep BLOCKS]\n");
+                    "BYTES] [--fsize BYTES] [--keep BLOCKS] [--reorg R]\n");
     return 2;
 }

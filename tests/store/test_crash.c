@@ -41,20 +41,24 @@ static void teardown(void)
 
 TestSuite(crash, .init = setup, .fini = teardown);
 
-Test(crash, two_hundred_kills_leave_whole_batches_without_gap_or_duplicate)
+/* Kills the writer `kills` times at random moments while a reader follows, then checks. */
+static void kill_and_check(int kills, unsigned every)
 {
     unsigned seed = (unsigned)time(NULL);
-    const char *const wargs[] = {dir, NULL};
+    char every_s[16];
+    snprintf(every_s, sizeof every_s, "%u", every);
+    const char *const wargs[] = {dir, every ? "--reorg" : NULL, every_s, NULL};
     int reader_out = -1;
     unsigned during_start = 0;
-    cr_log_info("crash: seed %u", seed);
+    cr_log_info("crash: seed %u, reorg every %u", seed, every);
     srand(seed);
 
     writer = spawn_prog("prog_store_writer", wargs, NULL);
     cr_assert_gt(writer, 0);
-    reader = spawn_prog("prog_store_reader", wargs, &reader_out);
+    const char *const rargs[] = {dir, every ? "--reorg" : NULL, every_s, NULL};
+    reader = spawn_prog("prog_store_reader", rargs, &reader_out);
     cr_assert_gt(reader, 0);
-    for (int i = 0; i < KILLS; i++) {
+    for (int i = 0; i < kills; i++) {
         if (i > 0) {
             writer = spawn_prog("prog_store_writer", wargs, NULL);
             cr_assert_gt(writer, 0);
@@ -70,7 +74,7 @@ Test(crash, two_hundred_kills_leave_whole_batches_without_gap_or_duplicate)
                      code);
     }
     /* A last, clean run continues from the cursor. */
-    const char *const last[] = {dir, "--batches", "5", NULL};
+    const char *const last[] = {dir, "--batches", "5", "--reorg", every_s, NULL};
     int out = -1;
     char line[256];
     writer = spawn_prog("prog_store_writer", last, &out);
@@ -88,7 +92,7 @@ Test(crash, two_hundred_kills_leave_whole_batches_without_gap_or_duplicate)
     cr_expect_eq(rcode, 0, "the reader saw only whole batches (exit %d): %s", rcode, rline);
 
     uint64_t cursor;
-    verify_store(dir, &cursor);
+    verify_store(dir, every, &cursor);
     cr_expect_geq(cursor, 5);
     unsigned long long views = 0, rmoves = 0;
     char *p = strstr(rline, "views ");
@@ -98,10 +102,18 @@ Test(crash, two_hundred_kills_leave_whole_batches_without_gap_or_duplicate)
         rmoves = q ? strtoull(q + 6, NULL, 10) : 0;
     }
     cr_expect_gt(views, 0, "the reader read during the test");
-    cr_log_info("crash: %d kills (%u in the first 5 ms), %llu batches committed; reader "
-                "checked %llu views, %llu moves",
-                KILLS, during_start, (unsigned long long)cursor, views, rmoves);
-    fprintf(stderr, "crash: %d kills (%u in the first 5 ms), %llu batches committed; reader "
-                    "checked %llu views, %llu moves; %s\n",
-            KILLS, during_start, (unsigned long long)cursor, views, rmoves, line);
+    fprintf(stderr,
+            "crash: %d kills (%u in the first 5 ms), reorg every %u blocks, cursor %llu; reader "
+            "checked %llu views, %llu entries; last run: %s",
+            kills, during_start, every, (unsigned long long)cursor, views, rmoves, line);
+}
+
+Test(crash, two_hundred_kills_leave_whole_batches_without_gap_or_duplicate)
+{
+    kill_and_check(KILLS, 0);
+}
+
+Test(crash, kills_during_reorgs_leave_every_orphaned_move_retracted_exactly_once)
+{
+    kill_and_check(KILLS / 2, 3);
 }

@@ -3,6 +3,7 @@
  * come back as a clear error with the file left byte for byte as it was. */
 #include <lmdb.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <criterion/criterion.h>
@@ -48,6 +49,10 @@ static void expect_refused(const store_opts *o, int err, const char *why_part)
     size_t n0, n1;
     uint8_t *before = slurp(path, &n0);
     cr_assert_not_null(before);
+    char lock[600];
+    struct stat st;
+    snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
+    int had_lock = stat(lock, &st) == 0;
     store *s = (store *)1;
     char why[512];
     int rc = store_open(&s, why, sizeof why, dir, o);
@@ -60,6 +65,7 @@ static void expect_refused(const store_opts *o, int err, const char *why_part)
     cr_assert_not_null(after);
     cr_expect_eq(n0, n1, "file length unchanged");
     cr_expect(n0 == n1 && memcmp(before, after, n0) == 0, "file bytes unchanged");
+    cr_expect_eq(stat(lock, &st) == 0, had_lock, "no lock file was created beside it");
     free(before);
     free(after);
 }
@@ -290,5 +296,22 @@ Test(env, block_hashes_are_kept_for_the_reorg_window_only)
     rpc_hash32 zero = {{0}};
     cr_expect_arr_eq(&h, &zero, 32);
     store_batch_free(b);
+    store_close(s);
+}
+
+Test(env, a_reader_of_a_store_copied_without_its_lock_file_gets_one)
+{
+    write_blocks(dir, 1, 3);
+    char lock[600];
+    struct stat st;
+    snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
+    cr_assert_eq(unlink(lock), 0);
+    store *s;
+    store_info info;
+    store_opts o = {.readonly = 1};
+    cr_assert_eq(store_open(&s, NULL, 0, dir, &o), 0);
+    cr_assert_eq(store_info_get(s, &info), 0);
+    cr_expect_eq(info.cursor_block, 3);
+    cr_expect_eq(stat(lock, &st), 0, "the reader runs with LMDB's locks");
     store_close(s);
 }

@@ -39,8 +39,8 @@ static void teardown(void)
 TestSuite(full, .init = setup, .fini = teardown);
 
 /* Runs prog_store_writer on d with extra args; returns its exit code, output in out. */
-static int run_writer(const char *d, const char *a1, const char *a2, const char *a3,
-                      const char *a4, char *out, size_t cap)
+static int run_writer(const char *d, const char *a1, const char *a2, const char *a3, const char *a4,
+                      char *out, size_t cap)
 {
     const char *args[] = {d, a1, a2, a3, a4, NULL};
     int fd = -1;
@@ -74,11 +74,11 @@ Test(full, a_tiny_map_grows_and_loses_nothing)
     }
     cr_assert_eq(store_info_get(s, &info), 0);
     cr_expect_geq(info.map_size, 8 * (64 << 10), "map grew from 64 KiB to %llu",
-                 (unsigned long long)info.map_size);
+                  (unsigned long long)info.map_size);
     store_batch_free(b);
     store_close(s);
     uint64_t cursor;
-    verify_store(dir, &cursor);
+    verify_store(dir, 0, &cursor);
     cr_expect_eq(cursor, 1000);
 }
 
@@ -112,12 +112,12 @@ Test(full, a_map_at_its_limit_stops_cleanly_and_a_larger_limit_continues)
     uint64_t c = field(out, "cursor");
     cr_expect_eq(field(out, "map"), 262144);
     uint64_t cursor;
-    verify_store(dir, &cursor);
+    verify_store(dir, 0, &cursor);
     cr_expect_eq(cursor, c);
     cr_expect_gt(c, 10);
     code = run_writer(dir, "--batches", "50", NULL, NULL, out, sizeof out);
     cr_assert_eq(code, 0, "exit %d: %s", code, out);
-    verify_store(dir, &cursor);
+    verify_store(dir, 0, &cursor);
     cr_expect_eq(cursor, c + 50);
 }
 
@@ -131,12 +131,12 @@ static void disk_full_then_resume(const char *d, const char *fsize)
     cr_assert_eq(code, 3, "exit %d (3 = disk full): %s", code, out);
     uint64_t c = field(out, "cursor"), cursor;
     cr_expect_gt(c, 10);
-    verify_store(d, &cursor);
+    verify_store(d, 0, &cursor);
     cr_expect_eq(cursor, c, "the cursor is the last committed batch");
     if (fsize) {
         code = run_writer(d, "--batches", "100", NULL, NULL, out, sizeof out);
         cr_assert_eq(code, 0, "exit %d: %s", code, out);
-        verify_store(d, &cursor);
+        verify_store(d, 0, &cursor);
         cr_expect_eq(cursor, c + 100);
     }
 }
@@ -162,10 +162,10 @@ Test(full, a_full_tmpfs_stops_the_writer_cleanly_and_more_room_lets_it_continue)
     cr_assert_eq(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=8m"), 0);
     char out[256];
     uint64_t before, after;
-    verify_store(d, &before);
+    verify_store(d, 0, &before);
     int code = run_writer(d, "--batches", "100", NULL, NULL, out, sizeof out);
     cr_assert_eq(code, 0, "exit %d: %s", code, out);
-    verify_store(d, &after);
+    verify_store(d, 0, &after);
     cr_expect_eq(after, before + 100);
 }
 
@@ -201,5 +201,33 @@ Test(full, a_reader_adopts_a_map_grown_by_a_writer_in_another_process)
     cr_expect_eq(c.n, field(out, "last_seq"));
     cr_assert_eq(store_info_get(s, &info), 0);
     cr_expect_eq(info.map_size, field(out, "map"));
+    store_close(s);
+}
+
+Test(full, a_rollback_that_fills_the_map_is_replayed_whole_after_growing_it)
+{
+    store *s;
+    store_batch *b;
+    store_info before, after;
+    store_opts o = writer_opts();
+    o.map_size = 64 << 10;
+    o.nosync = 1;
+    cr_assert_eq(store_open(&s, NULL, 0, dir, &o), 0);
+    cr_assert_eq(store_batch_new(&b, 0), 0);
+    size_t live = 0;
+    for (uint64_t blk = 1; blk <= 400; blk++) {
+        cr_assert_eq(gen_batch(b, blk), 0);
+        cr_assert_eq(store_commit(s, NULL, b), 0);
+        live += blk > 1 ? moves_in(blk) : 0;
+    }
+    cr_assert_eq(store_info_get(s, &before), 0);
+    size_t n = 0;
+    cr_assert_eq(store_rollback(s, &n, 1), 0);
+    cr_assert_eq(store_info_get(s, &after), 0);
+    cr_expect_gt(after.map_size, before.map_size, "the rollback needed a larger map");
+    cr_expect_eq(n, live, "each move retracted once, though the transaction ran twice");
+    cr_expect_eq(after.last_seq, before.last_seq + live);
+    cr_expect_eq(after.cursor_block, 1);
+    store_batch_free(b);
     store_close(s);
 }

@@ -196,7 +196,7 @@ Test(query, the_latest_snapshot_of_every_position_and_of_one_address)
 {
     struct pos_collect c = {.n = 0};
     cr_assert_eq(store_snapshot_latest(s, NULL, collect_pos, &c), 0);
-    cr_assert_eq(c.n, 4); /* addresses 1..4 */
+    cr_assert_eq(c.n, 4);               /* addresses 1..4 */
     uint64_t want[] = {20, 17, 18, 19}; /* address 1 + block % 4 */
     for (size_t i = 0; i < 4; i++) {
         cr_expect_eq(c.k[i].address.b[0], i + 1);

@@ -24,12 +24,15 @@ static size_t unhex(uint8_t *out, size_t cap, const char *hex)
  * 02, decimals 06, name length 0e, kind 0008 (repay), flags 0003, protocol 00000001, log
  * index 0000001a, block, time, address 11.., asset da.., counterparty 00.., block hash,
  * tx hash, 06 numbers, each a length byte and big-endian bytes, then the name. */
-static const char move_v1_hex[] =
-    "0102060e00080003000000010000001a00000000014ba27c00000000697dc7ef11111111111111111111111111111111"
-    "11111111dadadadadadadadadadadadadadadadadadadada0000000000000000000000000000000000000000b0b1b2b3"
-    "b4b5b6b7b8b9babbbcbdbebfb0b1b2b3b4b5b6b7b8b9babbbcbdbebf5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e"
-    "5e5e5e5e5e5e5e5e5e5e5e5e06061b48eb57e000070aa87bee53800008139153878d4d0000081442f643bc120000052b"
-    "c5ac5800052a9ba666005472656e64205265736561726368";
+static const char move_v1_hex[] = "0102060e00080003000000010000001a00000000014ba27c00000000697dc7ef"
+                                  "11111111111111111111111111111111"
+                                  "11111111dadadadadadadadadadadadadadadadadadadada0000000000000000"
+                                  "000000000000000000000000b0b1b2b3"
+                                  "b4b5b6b7b8b9babbbcbdbebfb0b1b2b3b4b5b6b7b8b9babbbcbdbebf5e5e5e5e"
+                                  "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e"
+                                  "5e5e5e5e5e5e5e5e5e5e5e5e06061b48eb57e000070aa87bee53800008139153"
+                                  "878d4d0000081442f643bc120000052b"
+                                  "c5ac5800052a9ba666005472656e64205265736561726368";
 
 enum { NUMS_AT = 156 }; /* offset of the count of numbers: the header's last byte */
 
@@ -51,12 +54,12 @@ static store_move trend_research_repay(void)
     }
     memset(m.address.b, 0x11, 20);
     memset(m.asset.b, 0xda, 20);
-    m.amount = u256_of(30000000000000ull);               /* 30,000,000 with 6 decimals */
-    m.usd = u256_of(3000000000000000ull);                /* $30,000,000.00000000 */
-    m.hf_before = u256_of(1410000000000000000ull);       /* 1.41 WAD */
-    m.hf_after = u256_of(1460000000000000000ull);        /* 1.46 WAD */
-    m.liq_before = u256_of(188000000000ull);             /* $1,880 */
-    m.liq_after = u256_of(183000000000ull);              /* $1,830 */
+    m.amount = u256_of(30000000000000ull);         /* 30,000,000 with 6 decimals */
+    m.usd = u256_of(3000000000000000ull);          /* $30,000,000.00000000 */
+    m.hf_before = u256_of(1410000000000000000ull); /* 1.41 WAD */
+    m.hf_after = u256_of(1460000000000000000ull);  /* 1.46 WAD */
+    m.liq_before = u256_of(188000000000ull);       /* $1,880 */
+    m.liq_after = u256_of(183000000000ull);        /* $1,830 */
     memcpy(m.entity, "Trend Research", 15);
     return m;
 }
@@ -81,8 +84,8 @@ Test(record, encoding_a_move_gives_the_version_1_bytes)
     uint8_t want[512], got[STORE_MOVE_ENC_MAX];
     size_t wn = unhex(want, sizeof want, move_v1_hex), gn;
     store_move m = trend_research_repay();
-    m.seq = 99;                         /* the key, not written */
-    m.flags |= STORE_MOVE_RETRACTED;    /* computed on read, not written */
+    m.seq = 99;                      /* the key, not written */
+    m.flags |= STORE_MOVE_RETRACTED; /* computed on read, not written */
     cr_assert_eq(store_move_encode(got, sizeof got, &gn, &m), 0);
     cr_assert_eq(gn, wn);
     cr_expect_arr_eq(got, want, wn);
@@ -213,9 +216,9 @@ Test(record, a_later_writer_may_append_numbers_and_an_older_one_may_write_fewer)
 /* Position record version 1: version 01, decimals 12, flags 01, 08 numbers, block time,
  * then the numbers (collateral, debt, price, hf, liq_threshold, liq_price, collateral_usd,
  * debt_usd) and 0003 extra bytes 010203. */
-static const char pos_v1_hex[] =
-    "0112010800000000697dc7ef07276b9f7f8926e9061b48eb57e000053a35294400081442f643bc12000002206c052a9b"
-    "a6660000000003010203";
+static const char pos_v1_hex[] = "0112010800000000697dc7ef07276b9f7f8926e9061b48eb57e000053a3529440"
+                                 "0081442f643bc12000002206c052a9b"
+                                 "a6660000000003010203";
 
 static store_position sample_position(void)
 {

@@ -339,6 +339,29 @@ int wt_anvil_mine(wt_anvil *a, unsigned n)
     return wt_anvil_rpc_ok(a, "anvil_mine", p);
 }
 
+/* A call of method with two string params. */
+static int two_strings(wt_anvil *a, const char *method, const char *x, const char *y)
+{
+    size_t n = strlen(x) + strlen(y) + 16;
+    char *p = malloc(n);
+    if (!p)
+        return -1;
+    snprintf(p, n, "[\"%s\",\"%s\"]", x, y);
+    int rc = wt_anvil_rpc_ok(a, method, p);
+    free(p);
+    return rc;
+}
+
+int wt_anvil_set_balance(wt_anvil *a, const char *addr, const char *wei_hex)
+{
+    return two_strings(a, "anvil_setBalance", addr, wei_hex);
+}
+
+int wt_anvil_set_code(wt_anvil *a, const char *addr, const char *code_hex)
+{
+    return two_strings(a, "anvil_setCode", addr, code_hex);
+}
+
 int64_t wt_anvil_head(wt_anvil *a)
 {
     char s[32];
@@ -507,7 +530,7 @@ static char *viem_multicall3(void)
 int wt_anvil_install_multicall3(wt_anvil *a)
 {
     int rc = -1;
-    char addr[43], *p = NULL;
+    char addr[43];
     cJSON *code = NULL;
     char *init = viem_multicall3();
     if (!init || wt_anvil_deploy(a, wt_anvil_account[9], init, addr))
@@ -517,14 +540,9 @@ int wt_anvil_install_multicall3(wt_anvil *a)
     code = wt_anvil_rpc(a, "eth_getCode", q);
     if (!cJSON_IsString(code) || strlen(code->valuestring) < 4)
         goto done;
-    size_t n = strlen(code->valuestring) + 80;
-    if (!(p = malloc(n)))
-        goto done;
-    snprintf(p, n, "[\"%s\",\"%s\"]", WT_MULTICALL3, code->valuestring);
-    rc = wt_anvil_rpc_ok(a, "anvil_setCode", p);
+    rc = wt_anvil_set_code(a, WT_MULTICALL3, code->valuestring);
 done:
     free(init);
-    free(p);
     cJSON_Delete(code);
     return rc;
 }

@@ -70,6 +70,12 @@ int wt_anvil_rpc_str(wt_anvil *a, char *out, size_t cap, const char *method,
 /* wt_anvil_mine: mine n blocks (anvil_mine). Returns 0 / -1. */
 int wt_anvil_mine(wt_anvil *a, unsigned n);
 
+/* wt_anvil_set_balance / wt_anvil_set_code: anvil_setBalance(addr, wei_hex) and
+ * anvil_setCode(addr, code_hex), hex with 0x. They change the head's state in place: the
+ * state of earlier blocks only stays as it was once a later block is mined. Return 0 / -1. */
+int wt_anvil_set_balance(wt_anvil *a, const char *addr, const char *wei_hex);
+int wt_anvil_set_code(wt_anvil *a, const char *addr, const char *code_hex);
+
 /* wt_anvil_head: the current block number, or -1. */
 int64_t wt_anvil_head(wt_anvil *a);
 

@@ -9,10 +9,10 @@
 #include <sys/types.h>
 
 typedef struct wt_proxy {
-    pid_t pid;       /* 0 when not running */
-    unsigned port;   /* loopback port it listens on */
-    char url[64];    /* "http://127.0.0.1:PORT/" */
-    char ctl[64];    /* "http://127.0.0.1:PORT/_ctl" */
+    pid_t pid;     /* 0 when not running */
+    unsigned port; /* loopback port it listens on */
+    char url[64];  /* "http://127.0.0.1:PORT/" */
+    char ctl[64];  /* "http://127.0.0.1:PORT/_ctl" */
 } wt_proxy;
 
 /* wt_proxy_start: start a proxy in front of upstream_url on a free loopback port.
@@ -36,16 +36,17 @@ int wt_proxy_rule(wt_proxy *p, const char *rule) __attribute__((warn_unused_resu
 
 /* wt_proxy_stat: one counter of the proxy: "requests" (JSON-RPC HTTP requests),
  * "forwarded" (sent upstream), "connections" (TCP connections accepted), "calls.METHOD"
- * (calls of that method, batch elements counted one by one), "served.N" / "matched.N"
- * (rule N). Returns: the value (0 for a method never called); -1 when unreadable. */
+ * (calls of that method, batch elements counted one by one), "faults.FAULT" (times that
+ * fault class was served, all rules together), "served.N" / "matched.N" (rule N). Returns: the
+ * value (0 for a method never called); -1 when unreadable. */
 long wt_proxy_stat(wt_proxy *p, const char *key);
 
 /* wt_http_post: POST body (application/json) with plain libcurl, no retry.
  * Returns: 0 when an HTTP answer arrived (any status); -1 on a transport error or timeout.
  * Out:     *status; *answer (may be NULL: discarded) NUL-terminated, caller frees with free();
  *          *retry_after (may be NULL): the Retry-After header in seconds, -1 when absent. */
-int wt_http_post(const char *url, long timeout_ms, const char *body, long *status,
-                 char **answer, long *retry_after) __attribute__((warn_unused_result));
+int wt_http_post(const char *url, long timeout_ms, const char *body, long *status, char **answer,
+                 long *retry_after) __attribute__((warn_unused_result));
 
 /* wt_free_port: a loopback TCP port that was free a moment ago (for programs like anvil that
  * must be told a port). Returns: the port; 0 on error. */

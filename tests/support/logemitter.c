@@ -27,14 +27,17 @@ static cJSON *call(const char *url, const char *method, const char *params)
     long status = 0;
     char *a = NULL;
     cJSON *o = NULL, *res = NULL;
-    int n = snprintf(body, sizeof body,
-                     "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method,
-                     params);
-    if (n < 0 || (size_t)n >= sizeof body) return NULL;
-    if (wt_http_post(url, 30000, body, &status, &a, NULL) || status != 200) goto done;
+    int n =
+        snprintf(body, sizeof body,
+                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\",\"params\":%s}", method, params);
+    if (n < 0 || (size_t)n >= sizeof body)
+        return NULL;
+    if (wt_http_post(url, 30000, body, &status, &a, NULL) || status != 200)
+        goto done;
     o = cJSON_Parse(a);
     cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "result");
-    if (r && !cJSON_IsNull(r)) res = cJSON_Duplicate(r, 1);
+    if (r && !cJSON_IsNull(r))
+        res = cJSON_Duplicate(r, 1);
 done:
     cJSON_Delete(o);
     free(a);
@@ -46,9 +49,11 @@ static cJSON *send_tx(const char *url, const char *tx_params)
 {
     char params[512];
     cJSON *h = call(url, "eth_sendTransaction", tx_params), *rcpt = NULL;
-    if (!cJSON_IsString(h)) goto done;
+    if (!cJSON_IsString(h))
+        goto done;
     int n = snprintf(params, sizeof params, "[\"%s\"]", h->valuestring);
-    if (n < 0 || (size_t)n >= sizeof params) goto done;
+    if (n < 0 || (size_t)n >= sizeof params)
+        goto done;
     /* automine mines at once, but the receipt can trail the hash by a moment */
     for (int i = 0; i < 100 && !rcpt; i++) {
         rcpt = call(url, "eth_getTransactionReceipt", params);
@@ -74,7 +79,8 @@ int wt_emitter_deploy(const char *url, char addr[43])
     addr[0] = '\0';
     int n = snprintf(params, sizeof params, "[{\"from\":\"%s\",\"data\":\"%s\"}]", sender,
                      emitter_code);
-    if (n < 0 || (size_t)n >= sizeof params) return -1;
+    if (n < 0 || (size_t)n >= sizeof params)
+        return -1;
     cJSON *rcpt = send_tx(url, params);
     cJSON *ca = cJSON_GetObjectItemCaseSensitive(rcpt, "contractAddress");
     if (cJSON_IsString(ca) && strlen(ca->valuestring) == 42) {
@@ -93,12 +99,14 @@ int wt_emitter_emit(const char *url, const char *addr, unsigned n, uint64_t *blo
 {
     char params[512];
     int rc = -1;
-    if (block) *block = 0;
+    if (block)
+        *block = 0;
     /* gas: ~1,000 per log on top of the base cost */
     int k = snprintf(params, sizeof params,
                      "[{\"from\":\"%s\",\"to\":\"%s\",\"gas\":\"0x%x\",\"data\":\"0x%064x\"}]",
                      sender, addr, 100000u + 2000u * n, n);
-    if (k < 0 || (size_t)k >= sizeof params) return -1;
+    if (k < 0 || (size_t)k >= sizeof params)
+        return -1;
     cJSON *rcpt = send_tx(url, params);
     cJSON *logs = cJSON_GetObjectItemCaseSensitive(rcpt, "logs");
     cJSON *bn = cJSON_GetObjectItemCaseSensitive(rcpt, "blockNumber");
@@ -106,14 +114,17 @@ int wt_emitter_emit(const char *url, const char *addr, unsigned n, uint64_t *blo
         uint64_t v = 0;
         const char *s = bn->valuestring;
         rc = 0;
-        if (s[0] != '0' || s[1] != 'x' || !s[2] || strlen(s) > 18) rc = -1;
+        if (s[0] != '0' || s[1] != 'x' || !s[2] || strlen(s) > 18)
+            rc = -1;
         for (size_t i = 2; rc == 0 && s[i]; i++) {
             char ch = s[i];
             int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-            if (d < 0) rc = -1;
+            if (d < 0)
+                rc = -1;
             v = v * 16 + (uint64_t)(d < 0 ? 0 : d);
         }
-        if (rc == 0 && block) *block = v;
+        if (rc == 0 && block)
+            *block = v;
     }
     cJSON_Delete(rcpt);
     return rc;

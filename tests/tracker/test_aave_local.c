@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rpc/abi.h"
 #include "rpc/addr.h"
@@ -16,6 +17,7 @@
 #include "rpc/u256.h"
 #include "tests/support/anvil.h"
 #include "tracker/aave_local.h"
+#include "watchlists/wl.h"
 
 /* topic0s from shared/reference/mainnet.md §2 (computed there with viem). */
 #define SUPPLY_TOPIC "0x2b627736bca15cd5381dcf80b0bf11fd197d01a037c52b927a881a10fb73ba61"
@@ -191,31 +193,34 @@ Test(aave_local, a_fresh_chain_gets_a_complete_market_with_its_prices_and_tokens
                  RPC_EINVAL);
 }
 
-Test(aave_local, the_watchlist_protocol_section_names_the_deployed_contracts, .init = setup,
+Test(aave_local, the_watchlist_protocol_file_loads_and_names_the_deployed_contracts, .init = setup,
      .fini = stop)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    char path[] = "/tmp/wt_aave_protocol_XXXXXX.ini";
+    int fd = mkstemps(path, 4);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
     cr_assert_not_null(f);
     cr_assert_eq(trk_aave_write_protocol(f, &M), RPC_OK);
     fclose(f);
-    char line[128], a[RPC_ADDR_HEX_LEN + 1];
-    cr_assert_not_null(strstr(text, "\n[protocol \"aave-v3-local\"]\n"), "%s", text);
-    cr_assert_not_null(strstr(text, "\nkind               = aave-v3\n"), "%s", text);
-    const struct {
-        const char *key;
-        const rpc_addr *addr;
-    } keys[] = {{"pool", &M.pool},
-                {"oracle", &M.oracle},
-                {"data_provider", &M.data_provider},
-                {"addresses_provider", &M.provider}};
-    for (size_t i = 0; i < 4; i++) {
-        rpc_addr_format(a, keys[i].addr);
-        snprintf(line, sizeof line, "\n%-18s = %s\n", keys[i].key, a);
-        cr_assert_not_null(strstr(text, line), "missing %s in:\n%s", line, text);
-    }
-    free(text);
+
+    /* Read back by the watchlist loader itself (issue 6's format). */
+    wl_set *set = NULL;
+    wl_errors errs = {0};
+    const char *paths[] = {path};
+    int rc = wl_load(&set, &errs, paths, 1, NULL);
+    unlink(path);
+    cr_assert_eq(rc, WL_OK, "%s", errs.n ? errs.v[0].text : wl_strerror(rc));
+    cr_assert_eq(wl_protocol_count(set), 1);
+    const wl_protocol *p = wl_protocol_at(set, 0);
+    cr_assert_str_eq(p->name, "aave-v3-local");
+    cr_assert_eq(p->kind, WL_PROTO_AAVE_V3);
+    cr_assert_eq(memcmp(&p->contract, &M.pool, 20), 0, "pool");
+    cr_assert_eq(memcmp(&p->oracle, &M.oracle, 20), 0, "oracle");
+    cr_assert_eq(memcmp(&p->data_provider, &M.data_provider, 20), 0, "data provider");
+    cr_assert_eq(memcmp(&p->addresses_provider, &M.provider, 20), 0, "addresses provider");
+    wl_set_free(set);
+    wl_errors_free(&errs);
 }
 
 Test(aave_local, two_fresh_chains_get_the_same_addresses, .init = setup, .fini = stop)
@@ -377,7 +382,7 @@ Test(aave_local, repaying_and_withdrawing_everything_closes_the_position, .init 
     cr_assert(rpc_u256_is_zero(&acc.collateral_base));
     cr_assert(rpc_u256_is_zero(&acc.debt_base));
     rpc_u256 weth = balance_of(&M.reserve[TRK_AAVE_WETH].asset, &user), want = units(10, 18);
-    cr_assert_geq(rpc_u256_cmp(&weth, &want), 0, "the 10 WETH came back");
+    assert_u256_eq(&weth, &want, "the 10 WETH came back (no WETH was borrowed: no interest)");
     rpc_u256 a = balance_of(&M.reserve[TRK_AAVE_WETH].a_token, &user);
     cr_assert(rpc_u256_is_zero(&a), "no aWETH left");
 
