@@ -7,7 +7,8 @@
  * Usage: prog_faultproxy --upstream URL [--port N] [--rule "FAULT key=value ..."]...
  * Prints "port N" on stdout once listening on 127.0.0.1. Control (not counted as traffic):
  *   GET /_ctl                 -> the stats JSON: requests (JSON-RPC HTTP requests), forwarded,
- *                                connections, upstream_errors, calls {method: n}, faults
+ *                                connections, upstream_errors, last_path (of the last JSON-RPC
+ *                                request), calls {method: n}, faults
  *                                {fault: times served}, rules [{fault, matched, served}]
  *   POST /_ctl, one command a line: "reset" (rules and counters), "clear" (rules only),
  *   "stats", "rule FAULT [count=N] [skip=N] [method=M] [prob=P seed=S] [args]".
@@ -450,7 +451,7 @@ static int serve_rpc(struct conn *c, wt_http_request *rq)
     cJSON *req = cJSON_ParseWithLength(rq->body.p ? rq->body.p : "", rq->body.len);
     struct fp_rule r;
     memset(&r, 0, sizeof r); /* pick_rule fills it only when a rule acts */
-    int ri = fp_pick(req, &r);
+    int ri = fp_pick(rq->path, req, &r);
     wt_buf out = {.limit = WT_HTTP_BODY_CAP};
     long st = 0;
     int rc = -1;

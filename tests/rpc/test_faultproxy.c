@@ -76,6 +76,9 @@ Test(faultproxy, passes_requests_through_unchanged_when_no_rule_matches)
     cr_expect_eq(wt_proxy_stat(&px, "forwarded"), 1);
     cr_expect_eq(wt_proxy_stat(&px, "calls.eth_blockNumber"), 1);
     cr_expect_eq(wt_proxy_stat(&px, "calls.eth_chainId"), 0);
+    char path[64];
+    cr_expect_eq(wt_proxy_last_path(&px, path, sizeof path), 0);
+    cr_expect_str_eq(path, "/");
 }
 
 Test(faultproxy, answers_429_with_retry_after_for_exactly_the_next_n_requests)

@@ -318,6 +318,89 @@ Test(faults, the_rate_limit_spaces_requests_to_one_endpoint)
     cr_expect_eq(wt_proxy_stat(&P, "requests"), 11);
 }
 
+Test(faults, the_client_keeps_one_connection_alive_across_calls_and_after_a_cut_one)
+{
+    rpc_u256 want = set_balance(2);
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o); /* its connection is open from here on */
+    /* each wt_proxy_stat and wt_proxy_rule is one more connection of its own */
+    long c0 = wt_proxy_stat(&P, "connections");
+    for (int i = 0; i < 20; i++)
+        expect_balance(2, &want);
+    long c1 = wt_proxy_stat(&P, "connections");
+    cr_expect_eq(c1 - c0 - 1, 0, "20 calls opened %ld connections", c1 - c0 - 1);
+    cr_assert_eq(wt_proxy_rule(&P, "close_mid_body count=1"), 0);
+    for (int i = 0; i < 5; i++)
+        expect_balance(2, &want);
+    long c2 = wt_proxy_stat(&P, "connections");
+    cr_expect_eq(c2 - c1 - 2, 1, "a cut connection is replaced once (%ld)", c2 - c1 - 2);
+}
+
+Test(faults, a_batch_of_1000_goes_out_in_max_batch_sized_requests_all_matched)
+{
+    rpc_client_opts o = quick_opts();
+    o.max_batch = 300;
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "reorder"), 0);
+    rpc_batch *b = NULL;
+    cr_assert_eq(rpc_batch_new(&b), RPC_OK);
+    for (uint64_t i = 0; i < 1000; i++)
+        cr_assert_eq(rpc_batch_add_block(b, NULL, i % 3), RPC_OK);
+    cr_expect_eq(wt_anvil_mine(&A, 2), 0);
+    int rc = rpc_batch_send(C, b);
+    cr_expect_eq(rc, RPC_OK, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
+    for (size_t i = 0; rc == RPC_OK && i < 1000; i++) {
+        rpc_block blk;
+        cr_assert_eq(rpc_batch_take_block(b, i, &blk), RPC_OK, "call %zu", i);
+        cr_expect_eq(blk.number, i % 3, "call %zu got block %llu", i,
+                     (unsigned long long)blk.number);
+        rpc_block_free(&blk);
+    }
+    rpc_batch_free(b);
+    cr_expect_eq(wt_proxy_stat(&P, "requests"), 4, "ceil(1000 / 300) HTTP requests");
+    cr_expect_eq(wt_proxy_stat(&P, "calls.eth_getBlockByNumber"), 1000);
+    cr_expect_eq(wt_proxy_stat(&P, "served.0"), 4, "every answer came reversed");
+}
+
+Test(faults, a_retry_after_longer_than_the_cap_fails_over_instead_of_waiting)
+{
+    rpc_u256 want = set_balance(3);
+    cr_assert_eq(wt_proxy_start(&P2, A.url), 0);
+    rpc_client_opts o = quick_opts();
+    o.retry_after_max_ms = 1000;
+    const char *urls[] = {P.url, P2.url};
+    new_client(&o, urls, 2);
+    uint64_t head;
+    cr_assert_eq(rpc_eth_block_number(C, &head), RPC_OK, "first contact with both");
+    /* an hour: the suite's 60 s timeout fails this test if the client waits it out */
+    cr_assert_eq(wt_proxy_rule(&P, "http status=429 retry_after=3600"), 0);
+    expect_balance(3, &want);
+    cr_expect_geq(wt_proxy_stat(&P, "served.0"), 1);
+    cr_expect_geq(wt_proxy_stat(&P2, "calls.eth_getBalance"), 1);
+}
+
+Test(faults, an_api_key_from_the_environment_is_sent_but_never_printed)
+{
+    cr_assert_eq(setenv("WT_FAULTS_TEST_KEY", "s3cr3tKEY42", 1), 0);
+    char url[128];
+    snprintf(url, sizeof url, "%sv3/${WT_FAULTS_TEST_KEY}", P.url);
+    rpc_client_opts o = quick_opts();
+    o.max_retries = 1;
+    const char *urls[] = {url};
+    new_client(&o, urls, 1);
+    uint64_t head;
+    cr_assert_eq(rpc_eth_block_number(C, &head), RPC_OK, "%s", rpc_client_errmsg(C));
+    char path[256];
+    cr_assert_eq(wt_proxy_last_path(&P, path, sizeof path), 0);
+    cr_expect_str_eq(path, "/v3/s3cr3tKEY42", "the key really went out");
+    cr_expect_null(strstr(rpc_client_endpoint_name(C, 0), "s3cr3t"), "name: %s",
+                   rpc_client_endpoint_name(C, 0));
+    cr_assert_eq(wt_proxy_rule(&P, "http status=503"), 0);
+    cr_expect_neq(rpc_eth_block_number(C, &head), RPC_OK);
+    cr_expect_null(strstr(rpc_client_errmsg(C), "s3cr3t"), "errmsg: %s", rpc_client_errmsg(C));
+    cr_expect_neq(rpc_client_errmsg(C)[0], '\0', "but the error is reported");
+}
+
 /* ---- clear errors ---- */
 
 Test(faults, a_5xx_that_persists_ends_in_rpc_ehttp_after_the_configured_retries)

@@ -53,9 +53,10 @@ enum fp_counter { FP_FORWARDED, FP_UPSTREAM_ERRORS, FP_CONNECTIONS };
  * Returns: the rule's index; -1 with *why set (bad text, too many rules). */
 int fp_rule_add(const char *text, size_t n, const char **why);
 
-/* fp_pick: count a JSON-RPC request (req may be NULL: not JSON) and its calls, and choose
- * the first rule that acts on it. Returns: the rule's index, a copy in *out; -1 for none. */
-int fp_pick(cJSON *req, struct fp_rule *out);
+/* fp_pick: count a JSON-RPC request to path (req may be NULL: not JSON) and its calls, and
+ * choose the first rule that acts on it. Returns: the rule's index, a copy in *out; -1 for
+ * none. */
+int fp_pick(const char *path, cJSON *req, struct fp_rule *out);
 
 /* fp_served: rule i did act: count it, use up one of its count. */
 void fp_served(int i);
