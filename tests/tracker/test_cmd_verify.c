@@ -87,7 +87,8 @@ static void teardown(void)
     wt_anvil_stop(&A);
 }
 
-TestSuite(verify_cli, .init = setup, .fini = teardown, .timeout = 60);
+/* 300 s: the one timeout every test of test_tracker uses (criterion leaks with mixed ones) */
+TestSuite(verify_cli, .init = setup, .fini = teardown, .timeout = 300);
 
 Test(verify_cli, an_honest_block_prints_each_check_and_exits_0)
 {
