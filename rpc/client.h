@@ -109,7 +109,8 @@ const uint8_t *rpc_client_revert_data(const rpc_client *c, size_t *len);
 /* rpc_client_call: one JSON-RPC call; method is [A-Za-z0-9_]+, params_json the params as
  * JSON text (an array, or NULL for []).
  * Returns: RPC_OK; RPC_EINVAL (bad method or params text); RPC_ENODE (the node answered
- *          with an error object; message in rpc_client_errmsg()); RPC_EREVERT; RPC_ERANGE
+ *          with an error object; message in rpc_client_errmsg()); RPC_ENOMETHOD (the node
+ *          does not offer the method); RPC_EREVERT; RPC_ERANGE
  *          (eth_getLogs refused as too large); RPC_ERATELIMIT, RPC_ETIMEOUT, RPC_ECONNECT,
  *          RPC_EHTTP, RPC_EJSON (after retries and failover); RPC_ETOO_LARGE; RPC_ECHAIN;
  *          RPC_ENOENDPOINT; RPC_ENOMEM.
@@ -257,9 +258,9 @@ RPC_WUR int rpc_eth_get_balance(rpc_client *c, rpc_u256 *wei, const rpc_addr *ad
 RPC_WUR int rpc_eth_get_receipt(rpc_client *c, rpc_receipt *r, const rpc_hash32 *tx);
 
 /* rpc_eth_get_block_receipts: eth_getBlockReceipts(block). Returns also RPC_ENOTFOUND;
- * RPC_ENODE when the node lacks the method (the caller falls back to receipts one by one;
- * rpc_client_errmsg() says "method not found"). Every receipt is checked to belong to the
- * block. Out: *rs, caller frees with rpc_receipts_free(). */
+ * RPC_ENOMETHOD when the node lacks the method (-32601, "method not found", "does not
+ * exist", "not supported"...): the caller falls back to receipts one by one. Every receipt
+ * is checked to belong to the block. Out: *rs, caller frees with rpc_receipts_free(). */
 RPC_WUR int rpc_eth_get_block_receipts(rpc_client *c, rpc_receipts *rs, uint64_t block);
 
 /* ---- batches -------------------------------------------------------------------------

@@ -277,6 +277,12 @@ int rpc_node_error_class(const char *method, long code, const char *message)
         return RPC_EREVERT;
     if (code == 429 || code == -32029)
         return RPC_ERATELIMIT;
+    /* a method the node lacks (eth_getBlockReceipts on older nodes): the caller falls back */
+    if (code == -32601 ||
+        (has_ci(m, "method") &&
+         (has_ci(m, "not found") || has_ci(m, "does not exist") || has_ci(m, "not supported") ||
+          has_ci(m, "unsupported") || has_ci(m, "not available") || has_ci(m, "not allowed"))))
+        return RPC_ENOMETHOD;
     for (size_t i = 0; i < sizeof ratelimit / sizeof *ratelimit; i++)
         if (has_ci(m, ratelimit[i]))
             return RPC_ERATELIMIT;

@@ -419,7 +419,7 @@ int rpc_verify_fetch(rpc_client *c, rpc_verify_data *d, uint64_t block, unsigned
     int rc = rpc_eth_get_block(c, &d->block, block);
     if (rc == RPC_OK && (what & RPC_VERIFY_RECEIPTS)) {
         rc = rpc_eth_get_block_receipts(c, &d->receipts, block);
-        if (rc == RPC_ENODE) { /* no eth_getBlockReceipts here: one call per transaction */
+        if (rc == RPC_ENOMETHOD) { /* no eth_getBlockReceipts here: one call per transaction */
             d->receipts_one_by_one = true;
             rc = receipts_by_tx(c, d);
         }

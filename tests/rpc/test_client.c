@@ -493,7 +493,7 @@ Test(client, one_batch_mixes_blocks_logs_calls_balances_and_errors, .fini = stop
     cr_assert(cJSON_IsString(code));
     cr_assert_eq(strncmp(code->valuestring, "0x7f", 4), 0);
     cJSON_Delete(code);
-    cr_assert_eq(rpc_batch_status(b, i_bad), RPC_ENODE);
+    cr_assert_eq(rpc_batch_status(b, i_bad), RPC_ENOMETHOD);
     /* asking for the wrong kind is a caller mistake, reported, nothing moved */
     cr_assert_eq(rpc_batch_take_logs(b, i_blk, &l), RPC_EINVAL);
     rpc_batch_free(b);
@@ -507,7 +507,7 @@ Test(client, a_raw_call_returns_the_result_as_json, .fini = stop)
     cr_assert(cJSON_IsString(r));
     cr_assert(strstr(r->valuestring, "anvil"), "%s", r->valuestring);
     cJSON_Delete(r);
-    cr_assert_eq(rpc_client_call(C, &r, "whaletrack_noSuchMethod", "[]"), RPC_ENODE);
+    cr_assert_eq(rpc_client_call(C, &r, "whaletrack_noSuchMethod", "[]"), RPC_ENOMETHOD);
     cr_assert_null(r);
     cr_assert(strstr(rpc_client_errmsg(C), "whaletrack_noSuchMethod"), "%s",
               rpc_client_errmsg(C));
@@ -576,7 +576,8 @@ Test(client, a_dead_endpoint_fails_over_to_the_next, .fini = stop)
     cr_assert_eq(wt_anvil_start(&A, NULL), 0);
     rpc_client_opts o;
     rpc_client_opts_default(&o);
-    o.backoff_base_ms = 20;
+    o.backoff_base_ms = 5000; /* the dead one cools down longer than this test runs; */
+    o.backoff_max_ms = 5000;  /* failing over to the live one needs no wait at all */
     o.connect_timeout_ms = 1000;
     const char *urls[2] = {"http://127.0.0.1:1", A.url};
     cr_assert_eq(rpc_client_new(&C, &o, urls, 2), RPC_OK);

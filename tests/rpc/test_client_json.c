@@ -130,7 +130,7 @@ Test(client_json, per_call_errors_stay_with_their_call)
                  RPC_OK, "%s", err);
     cr_assert_eq(k[0].status, RPC_OK);
     cr_assert_eq(k[0].r.u64, 5);
-    cr_assert_eq(k[1].status, RPC_ENODE);
+    cr_assert_eq(k[1].status, RPC_ENOMETHOD);
     cr_assert_str_eq(k[1].node_msg, "Method not found");
     free_calls(k, 2);
 }
@@ -178,8 +178,13 @@ Test(client_json, provider_messages_are_classified)
         {"eth_blockNumber", 429, "Too Many Requests", RPC_ERATELIMIT},
         {"eth_call", 3, "execution reverted: not enough", RPC_EREVERT},
         {"eth_call", -32000, "header not found", RPC_ENODE},
+        {"eth_getBalance", -32000, "block 0x99 does not exist", RPC_ENODE},
         {"eth_getBlockReceipts", -32601, "the method eth_getBlockReceipts does not exist",
-         RPC_ENODE},
+         RPC_ENOMETHOD},
+        {"eth_getBlockReceipts", -32000, "the method eth_getBlockReceipts does not exist/is "
+                                         "not available", RPC_ENOMETHOD},
+        {"eth_getBlockReceipts", -32600, "Unsupported method: eth_getBlockReceipts",
+         RPC_ENOMETHOD},
         /* a range-style message on another method is just a node error */
         {"eth_getBalance", -32000, "block range is too large", RPC_ENODE},
     };

@@ -44,13 +44,14 @@ static void start_chain(void)
 
 TestSuite(faults, .init = start_chain, .fini = stop_all, .timeout = 60);
 
-/* Short timeouts and backoffs keep the suite quick; the client's defaults are longer. */
+/* Short backoffs keep the suite quick; timeouts stay generous so a loaded machine adds no
+ * faults of its own (the hang test alone shortens its timeout). */
 static rpc_client_opts quick_opts(void)
 {
     rpc_client_opts o;
     rpc_client_opts_default(&o);
-    o.connect_timeout_ms = 1000;
-    o.timeout_ms = 1500;
+    o.connect_timeout_ms = 2000;
+    o.timeout_ms = 5000;
     o.max_retries = 4;
     o.backoff_base_ms = 10;
     o.backoff_max_ms = 50;
@@ -162,7 +163,7 @@ Test(faults, an_answer_that_hangs_past_the_timeout_is_retried)
 {
     rpc_u256 want = set_balance(3);
     rpc_client_opts o = quick_opts();
-    o.timeout_ms = 400;
+    o.timeout_ms = 1000;
     through_proxy(&o);
     cr_assert_eq(wt_proxy_rule(&P, "hang seconds=10 count=1"), 0);
     expect_balance(3, &want);
@@ -577,6 +578,42 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
     cr_assert_eq(rpc_eth_get_logs(C, &logs, &f), RPC_OK, "under the cap it answers");
     cr_expect_eq(logs.n, 40);
     rpc_logs_free(&logs);
+}
+
+Test(faults, a_refused_log_call_in_a_batch_is_its_own_rpc_erange_and_the_rest_answer)
+{
+    char emitter[43];
+    uint64_t b1 = 0, b2 = 0;
+    cr_assert_eq(wt_emitter_deploy(A.url, emitter), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 30, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 5, &b2), 0);
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "results_cap max=10"), 0);
+    rpc_addr ea = addr_of(emitter);
+    rpc_log_filter big = {.from_block = b1, .to_block = b1, .addrs = &ea, .n_addrs = 1};
+    rpc_log_filter small = {.from_block = b2, .to_block = b2, .addrs = &ea, .n_addrs = 1};
+    rpc_batch *b = NULL;
+    size_t ib, is, ih;
+    cr_assert_eq(rpc_batch_new(&b), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, &ib, &big), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, &is, &small), RPC_OK);
+    cr_assert_eq(rpc_batch_add_block_number(b, &ih), RPC_OK);
+    int rc = rpc_batch_send(C, b);
+    cr_expect_eq(rc, RPC_OK, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
+    cr_expect_eq(rpc_batch_status(b, ib), RPC_ERANGE);
+    rpc_logs l;
+    cr_expect_eq(rpc_batch_take_logs(b, ib, &l), RPC_ERANGE);
+    cr_expect_eq(l.n, 0);
+    cr_assert_eq(rpc_batch_take_logs(b, is, &l), RPC_OK);
+    cr_expect_eq(l.n, 5);
+    rpc_logs_free(&l);
+    uint64_t head = 0;
+    cr_expect_eq(rpc_batch_get_u64(b, ih, &head), RPC_OK);
+    cr_expect_geq(head, b2);
+    rpc_batch_free(b);
+    cr_expect_eq(wt_proxy_stat(&P, "served.0"), 1);
+    cr_expect_eq(wt_proxy_stat(&P, "requests"), 1, "a per-call refusal is not retried");
 }
 
 /* ---- eth_getLogs splitting under a provider's caps (rpc/logs.h) ---- */
