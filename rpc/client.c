@@ -130,6 +130,11 @@ const char *rpc_client_endpoint_name(const rpc_client *c, size_t i)
     return i < c->n ? c->ep[i].name : "";
 }
 
+size_t rpc_client_last_endpoint(const rpc_client *c)
+{
+    return c->last_ep;
+}
+
 void rpc_client_stats(const rpc_client *c, size_t i, rpc_endpoint_stats *out)
 {
     if (i < c->n)
