@@ -617,8 +617,10 @@ static int exchange(rpc_client *c, rpc_call *calls, size_t n, bool batch, long o
             else
                 rpc_client_set_err(c, "cannot build the request: %s", rpc_strerror(a.rc));
         }
-        if (a.rc == RPC_OK)
+        if (a.rc == RPC_OK) {
+            c->err[0] = '\0'; /* a success after retries leaves no stale message */
             return RPC_OK;
+        }
         last = a.rc;
         if (a.rc == RPC_ECHAIN)
             return RPC_ECHAIN; /* fatal: the configuration is wrong */

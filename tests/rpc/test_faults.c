@@ -157,6 +157,7 @@ Test(faults, each_of_500_502_503_is_retried_and_the_answer_is_right)
     rpc_endpoint_stats s = stats(0);
     cr_expect_eq(s.retries, 3);
     cr_expect_eq(s.err_http, 3);
+    cr_expect_str_eq(rpc_client_errmsg(C), "", "no stale message after the success");
 }
 
 Test(faults, an_answer_that_hangs_past_the_timeout_is_retried)
