@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/pipe_int.h"
 #include "tracker/snap.h"
 
@@ -104,16 +105,12 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
             }
             if (!ok)
                 continue;
-            if (w->nev == w->capev) {
-                size_t cap = w->capev ? w->capev * 2 : 64;
-                trk_event *v = realloc(w->ev, cap * sizeof *v);
-                if (!v) {
-                    rpc_logs_free(&logs);
-                    return TRK_ENOMEM;
-                }
-                w->ev = v;
-                w->capev = cap;
+            void *grown = trk_grow(w->ev, &w->capev, w->nev, sizeof *w->ev);
+            if (!grown) {
+                rpc_logs_free(&logs);
+                return TRK_ENOMEM;
             }
+            w->ev = grown;
             w->ev[w->nev++] = ev;
         }
         rpc_logs_free(&logs);
@@ -131,14 +128,10 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
 
 static int add_check(struct work *w, size_t *cap, uint64_t block)
 {
-    if (w->nck == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        struct check *v = realloc(w->ck, c * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        w->ck = v;
-        *cap = c;
-    }
+    void *grown = trk_grow(w->ck, cap, w->nck, sizeof *w->ck);
+    if (!grown)
+        return TRK_ENOMEM;
+    w->ck = grown;
     memset(&w->ck[w->nck], 0, sizeof w->ck[w->nck]);
     w->ck[w->nck].block = block;
     w->nck++;
