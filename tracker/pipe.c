@@ -26,9 +26,14 @@ static const char *io_rpc_errmsg(void *ctx)
     return rpc_client_errmsg(ctx);
 }
 
+static int io_rpc_heads(void *ctx, uint64_t *best)
+{
+    return rpc_eth_block_number(ctx, best);
+}
+
 trk_io trk_io_rpc(rpc_client *c)
 {
-    trk_io io = {c, io_rpc_send, io_rpc_errmsg};
+    trk_io io = {c, io_rpc_send, io_rpc_errmsg, io_rpc_heads};
     return io;
 }
 

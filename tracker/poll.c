@@ -369,6 +369,21 @@ static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
     return TRK_OK;
 }
 
+/* The serving endpoint's head is far below the cursor: not a reorg. Ask every endpoint;
+ * the client sets the laggard aside, and the step is retried on a better one if any. */
+static int far_below(trk_pipe *p, uint64_t head, uint64_t cursor)
+{
+    uint64_t best = 0;
+    if (p->io.heads && p->io.heads(p->io.ctx, &best) == RPC_OK &&
+        best + p->cfg.max_reorg >= cursor)
+        return trk_pipe_fail(p, TRK_ERACE, "an endpoint's head %llu is far below the cursor "
+                             "%llu: not a reorg; it is set aside (best head %llu)",
+                             (unsigned long long)head, (unsigned long long)cursor,
+                             (unsigned long long)best);
+    return trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor %llu",
+                         (unsigned long long)head, (unsigned long long)cursor);
+}
+
 int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
 {
     struct work w;
@@ -410,9 +425,7 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
         }
         if (r1 == RPC_ENOTFOUND || head < r->cursor) {
             if (head + p->cfg.max_reorg < r->cursor) {
-                rc = trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor "
-                                   "%llu", (unsigned long long)head,
-                                   (unsigned long long)r->cursor);
+                rc = far_below(p, head, r->cursor);
                 goto fail;
             }
             st->idle = true; /* a lagging node, or a shorter branch still growing */
