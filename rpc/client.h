@@ -93,6 +93,10 @@ size_t rpc_client_endpoints(const rpc_client *c);
  * the only form of a URL the client ever prints. Borrowed, lives as long as c. */
 const char *rpc_client_endpoint_name(const rpc_client *c, size_t i);
 
+/* rpc_client_last_endpoint: the index of the endpoint the last request went to (the one
+ * that answered it, or the last one tried when it failed); 0 before any request. */
+size_t rpc_client_last_endpoint(const rpc_client *c);
+
 /* rpc_client_stats: copy endpoint i's counters into *out (i < rpc_client_endpoints()). */
 void rpc_client_stats(const rpc_client *c, size_t i, rpc_endpoint_stats *out);
 

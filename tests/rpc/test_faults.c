@@ -157,6 +157,7 @@ Test(faults, each_of_500_502_503_is_retried_and_the_answer_is_right)
     rpc_endpoint_stats s = stats(0);
     cr_expect_eq(s.retries, 3);
     cr_expect_eq(s.err_http, 3);
+    cr_expect_str_eq(rpc_client_errmsg(C), "", "no stale message after the success");
 }
 
 Test(faults, an_answer_that_hangs_past_the_timeout_is_retried)
@@ -432,6 +433,7 @@ Test(faults, a_429_that_persists_ends_in_rpc_eratelimit)
     int rc = rpc_eth_block_number(C, &head);
     cr_expect_eq(rc, RPC_ERATELIMIT, "%s", rpc_strerror(rc));
     cr_expect_eq(head, 0);
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "429"), "errmsg: %s", rpc_client_errmsg(C));
     cr_expect_eq(wt_proxy_stat(&P, "served.0"), 2);
 }
 
@@ -445,6 +447,7 @@ Test(faults, garbage_that_persists_ends_in_rpc_ejson_with_no_result)
     int rc = rpc_client_call(C, &res, "eth_blockNumber", NULL);
     cr_expect_eq(rc, RPC_EJSON, "%s", rpc_strerror(rc));
     cr_expect_null(res);
+    cr_expect_neq(rpc_client_errmsg(C)[0], '\0', "the error is explained");
     cr_expect_eq(wt_proxy_stat(&P, "served.0"), 3);
 }
 
@@ -459,6 +462,9 @@ Test(faults, an_endpoint_serving_another_chain_is_a_fatal_rpc_echain)
     int rc = rpc_eth_block_number(C, &head);
     cr_expect_eq(rc, RPC_ECHAIN, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
     cr_expect_eq(head, 0);
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "chain 1,"), "errmsg: %s",
+                       rpc_client_errmsg(C));
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "31337"), "errmsg: %s", rpc_client_errmsg(C));
     cr_expect_eq(wt_proxy_stat(&P, "calls.eth_blockNumber"), 0, "nothing asked of it");
     rc = rpc_eth_block_number(C, &head);
     cr_expect_eq(rc, RPC_ECHAIN, "and it stays refused: %s", rpc_strerror(rc));

@@ -16,7 +16,8 @@
 
 static const char *const fault_names[F_COUNT_] = {
     "http",    "hang",     "close_mid_body", "truncate",   "html",      "wrong_id",
-    "reorder", "drop_one", "chain_id",       "stale_head", "range_cap", "results_cap"};
+    "reorder", "drop_one", "chain_id",       "stale_head", "range_cap", "results_cap",
+    "edit",    "drop_item", "no_method"};
 static const char *const style_names[S_COUNT_] = {"infura", "range", "quicknode", "alchemy",
                                                   "http413"};
 
@@ -157,6 +158,10 @@ static int parse_rule(struct fp_rule *r, const char *s, size_t n, const char **w
         long lv = 0;
         if (KEY("method")) {
             memcpy(r->method, vz, vl + 1);
+        } else if (KEY("path")) {
+            memcpy(r->path, vz, vl + 1);
+        } else if (KEY("value")) {
+            memcpy(r->value, vz, vl + 1);
         } else if (KEY("prob")) {
             char *end;
             errno = 0;
@@ -209,6 +214,10 @@ static int parse_rule(struct fp_rule *r, const char *s, size_t n, const char **w
         return *why = "http needs status=100..599", -1;
     if ((r->f == F_RANGE_CAP || r->f == F_RESULTS_CAP) && r->max < 0)
         return *why = "caps need max=N", -1;
+    if ((r->f == F_EDIT || r->f == F_DROP_ITEM) && (!r->method[0] || !r->path[0]))
+        return *why = "edit and drop_item need method=M path=P", -1;
+    if (r->f == F_NO_METHOD && !r->method[0])
+        return *why = "no_method needs method=M", -1;
     if (r->f == F_HTML && r->status < 0)
         r->status = 200;
     if (r->style == S_COUNT_)

@@ -24,6 +24,9 @@ enum fp_fault {
     F_STALE_HEAD,
     F_RANGE_CAP,
     F_RESULTS_CAP,
+    F_EDIT,
+    F_DROP_ITEM,
+    F_NO_METHOD,
     F_COUNT_
 };
 
@@ -32,6 +35,8 @@ enum fp_style { S_INFURA, S_RANGE, S_QUICKNODE, S_ALCHEMY, S_HTTP413, S_COUNT_ }
 struct fp_rule {
     enum fp_fault f;
     char method[FP_NAME_CAP]; /* "" = any */
+    char path[FP_NAME_CAP];   /* edit, drop_item: where in the result */
+    char value[FP_NAME_CAP];  /* edit: the new string; "" = change the last hex digit */
     long count;               /* faults left to serve; -1 = unlimited */
     long skip;                /* matching requests still to let through */
     double prob;
