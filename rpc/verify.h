@@ -100,10 +100,30 @@ enum {
     RPC_VERIFY_TXS = 1u << 1,      /* raw transactions, transactions root, senders */
 };
 
+/* Fetching through a caller's batch (as the tracker does: several blocks in one round trip).
+ * rpc_verify_add_receipts / rpc_verify_add_raw_txs: add one eth_getTransactionReceipt /
+ *   eth_getRawTransactionByHash per transaction of hdr, in block order.
+ * Returns: RPC_OK; an error of rpc_batch_add_*() (RPC_ENOMEM).
+ * Out:     *first: the batch index of the first call added.
+ * In:      hdr: the block's header (its tx_hashes); borrowed only during the call. */
+RPC_WUR int rpc_verify_add_receipts(rpc_batch *b, size_t *first, const rpc_block *hdr);
+RPC_WUR int rpc_verify_add_raw_txs(rpc_batch *b, size_t *first, const rpc_block *hdr);
+
+/* rpc_verify_take_receipts / rpc_verify_take_raw_txs: take those answers, after
+ *   rpc_batch_send.
+ * Returns: RPC_OK; a call's error (RPC_ENOTFOUND for an unknown transaction, RPC_ENODE...);
+ *          RPC_EJSON (a raw transaction that is not hex); RPC_ETOO_LARGE; RPC_ENOMEM.
+ * Out:     *rs (rpc_receipts_free) / *raw, hdr->n_tx rpc_bytes the caller frees one by one
+ *          with rpc_bytes_free() and then with free(); zeroed / NULL on error. */
+RPC_WUR int rpc_verify_take_receipts(rpc_batch *b, rpc_receipts *rs, size_t first,
+                                     const rpc_block *hdr);
+RPC_WUR int rpc_verify_take_raw_txs(rpc_batch *b, rpc_bytes **raw, size_t first,
+                                    const rpc_block *hdr);
+
 /* rpc_verify_fetch: fetch block's header (eth_getBlockByNumber), then as asked its
- *   receipts (eth_getBlockReceipts, or eth_getTransactionReceipt per transaction in one
- *   batch when the node lacks it) and its raw transactions (eth_getRawTransactionByHash
- *   per transaction, one batch).
+ *   receipts (eth_getBlockReceipts, or eth_getTransactionReceipt per transaction when the
+ *   node lacks it) and its raw transactions (eth_getRawTransactionByHash per transaction);
+ *   the per-transaction calls go in one batch: 3 round trips in all.
  * Returns: RPC_OK; any error of rpc_client_call() (message in rpc_client_errmsg(c));
  *          RPC_ENOTFOUND (no such block, or a transaction the node does not know).
  * Out:     *d (rpc_verify_data_free), zeroed on error.
