@@ -284,6 +284,22 @@ int rpc_verify_logs(rpc_verify_fail *f, const rpc_block *b, const rpc_receipts *
     return RPC_OK;
 }
 
+bool rpc_verify_bloom_may_match(const rpc_block *b, const rpc_log_filter *flt)
+{
+    assert(b && flt);
+    bool hit = flt->n_addrs == 0;
+    for (size_t i = 0; !hit && i < flt->n_addrs; i++)
+        hit = rpc_bloom_has(b->logs_bloom, flt->addrs[i].b, 20);
+    for (unsigned t = 0; hit && t < 4; t++) {
+        if (!flt->n_topics[t])
+            continue;
+        hit = false;
+        for (size_t i = 0; !hit && i < flt->n_topics[t]; i++)
+            hit = rpc_bloom_has(b->logs_bloom, flt->topics[t][i].b, 32);
+    }
+    return hit;
+}
+
 int rpc_verify_sender(rpc_verify_fail *f, const rpc_block *b, const rpc_addr *senders,
                       uint64_t tx_index, const rpc_addr *from)
 {

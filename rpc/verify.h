@@ -11,6 +11,7 @@
 #ifndef WT_RPC_VERIFY_H
 #define WT_RPC_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,13 @@ RPC_WUR int rpc_verify_log(rpc_verify_fail *f, const rpc_block *b, const rpc_rec
  * In:      b, rs: passed rpc_verify_receipts; filter: the query got answers; got. */
 RPC_WUR int rpc_verify_logs(rpc_verify_fail *f, const rpc_block *b, const rpc_receipts *rs,
                             const rpc_log_filter *filter, const rpc_logs *got);
+
+/* rpc_verify_bloom_may_match: whether b's logsBloom admits a log matching filter (one of
+ *   its addresses, and for each topic position with a list one of its topics). false means
+ *   the block certainly has no such log, so an empty eth_getLogs answer for it is right
+ *   without fetching its receipts; true means it may (blooms of busy blocks are nearly
+ *   full, so expect true often). */
+bool rpc_verify_bloom_may_match(const rpc_block *b, const rpc_log_filter *filter);
 
 /* rpc_verify_sender: check that the node's claim "tx i was sent by from" agrees with the
  *   recovered senders (from rpc_verify_txs).

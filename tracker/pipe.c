@@ -25,9 +25,14 @@ static const char *io_rpc_errmsg(void *ctx)
     return rpc_client_errmsg(ctx);
 }
 
+static const char *io_rpc_endpoint(void *ctx)
+{
+    return rpc_client_endpoint_name(ctx, rpc_client_last_endpoint(ctx));
+}
+
 trk_io trk_io_rpc(rpc_client *c)
 {
-    trk_io io = {c, io_rpc_send, io_rpc_errmsg};
+    trk_io io = {c, io_rpc_send, io_rpc_errmsg, io_rpc_endpoint};
     return io;
 }
 
