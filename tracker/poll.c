@@ -10,6 +10,7 @@
 
 #include "rpc/u256.h"
 #include "rpc/verify.h"
+#include "tracker/grow.h"
 #include "tracker/pipe_int.h"
 #include "tracker/snap.h"
 
@@ -117,16 +118,12 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
             }
             if (!ok)
                 continue;
-            if (w->nev == w->capev) {
-                size_t cap = w->capev ? w->capev * 2 : 64;
-                trk_event *v = realloc(w->ev, cap * sizeof *v);
-                if (!v) {
-                    rpc_logs_free(&logs);
-                    return TRK_ENOMEM;
-                }
-                w->ev = v;
-                w->capev = cap;
+            void *grown = trk_grow(w->ev, &w->capev, w->nev, sizeof *w->ev);
+            if (!grown) {
+                rpc_logs_free(&logs);
+                return TRK_ENOMEM;
             }
+            w->ev = grown;
             w->ev[w->nev++] = ev;
         }
         if (w->flogs)
@@ -147,14 +144,10 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
 
 static int add_check(struct work *w, size_t *cap, uint64_t block)
 {
-    if (w->nck == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        struct check *v = realloc(w->ck, c * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        w->ck = v;
-        *cap = c;
-    }
+    void *grown = trk_grow(w->ck, cap, w->nck, sizeof *w->ck);
+    if (!grown)
+        return TRK_ENOMEM;
+    w->ck = grown;
     memset(&w->ck[w->nck], 0, sizeof w->ck[w->nck]);
     w->ck[w->nck].block = block;
     w->nck++;
@@ -219,9 +212,22 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
             if (rc == TRK_OK && trk_pipe_decimals(p, &ev->asset) < 0)
                 rc = trk_probe_decimals(&c->ps, &ev->asset);
         }
+        if (rc == TRK_OK) /* lending: touched positions, prices of open ones */
+            rc = trk_lending_plan(p->lend, &c->ps, w->ev ? w->ev + c->ev_lo : NULL,
+                                  c->ev_hi - c->ev_lo);
         trk_probes_unique(&c->ps);
         c->fetch_header = nb != r->from && nb != r->to;
         b = nb + 1;
+    }
+    /* open lending positions: every batch reads their prices, at its last block at least
+     * (a price moves without any event of the watched addresses) */
+    if (rc == TRK_OK && trk_lending_active(p->lend) &&
+        (w->nck == 0 || w->ck[w->nck - 1].block != r->to || w->ck[w->nck - 1].baseline) &&
+        (rc = add_check(w, &cap, r->to)) == TRK_OK) {
+        struct check *c = &w->ck[w->nck - 1];
+        c->ev_lo = c->ev_hi = e;
+        rc = trk_lending_plan(p->lend, &c->ps, NULL, 0);
+        trk_probes_unique(&c->ps);
     }
     return rc;
 }
@@ -230,6 +236,8 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
 static int apply(trk_pipe *p, struct check *c, const trk_probe *pr, const trk_probe_result *res,
                  size_t *nnat, trk_native *nat)
 {
+    if (pr->what >= TRK_PROBE_LENDING)
+        return TRK_OK; /* tracker/lending.c reads these */
     if (!res->ok)
         return TRK_OK; /* a token without balanceOf/decimals: nothing to record */
     if (pr->what == TRK_PROBE_DECIMALS) {
@@ -355,9 +363,13 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
         trk_block_in in = {c->block, c->time, c->hash, w->ev ? w->ev + c->ev_lo : NULL,
                            c->ev_hi - c->ev_lo,
                            w->nat, nnat};
+        size_t first_move = p->moves.n;
         if ((rc = trk_diff_block(&p->moves, &in, p->set, &dopts)))
             return trk_pipe_fail(p, rc, "diff of block %llu: %s", (unsigned long long)c->block,
                                  trk_strerror(rc));
+        if ((rc = trk_lending_block(p->lend, &p->moves, first_move, p->batch, p->why,
+                                    sizeof p->why, p->io, &in, &c->ps, w->res, p->set)))
+            return rc;
         if (c->fetch_header &&
             (rc = store_batch_block(p->batch, c->block, &c->hash, &c->parent)))
             return trk_pipe_fail(p, TRK_ENOMEM, "batch: %s", store_strerror(rc));
@@ -538,6 +550,21 @@ static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
     return TRK_OK;
 }
 
+/* The serving endpoint's head is far below the cursor: not a reorg. Ask every endpoint;
+ * the client sets the laggard aside, and the step is retried on a better one if any. */
+static int far_below(trk_pipe *p, uint64_t head, uint64_t cursor)
+{
+    uint64_t best = 0;
+    if (p->io.heads && p->io.heads(p->io.ctx, &best) == RPC_OK &&
+        best + p->cfg.max_reorg >= cursor)
+        return trk_pipe_fail(p, TRK_ERACE, "an endpoint's head %llu is far below the cursor "
+                             "%llu: not a reorg; it is set aside (best head %llu)",
+                             (unsigned long long)head, (unsigned long long)cursor,
+                             (unsigned long long)best);
+    return trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor %llu",
+                         (unsigned long long)head, (unsigned long long)cursor);
+}
+
 int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
 {
     struct work w;
@@ -579,9 +606,7 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
         }
         if (r1 == RPC_ENOTFOUND || head < r->cursor) {
             if (head + p->cfg.max_reorg < r->cursor) {
-                rc = trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor "
-                                   "%llu", (unsigned long long)head,
-                                   (unsigned long long)r->cursor);
+                rc = far_below(p, head, r->cursor);
                 goto fail;
             }
             st->idle = true; /* a lagging node, or a shorter branch still growing */
@@ -621,7 +646,10 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
                            (unsigned long long)r->from);
         goto fail;
     }
-    if ((rc = collect_events(p, &w, r, i_logs)) || (rc = plan(p, &w, r)) ||
+    if ((rc = collect_events(p, &w, r, i_logs)) ||
+        (rc = trk_lending_prepare(p->lend, p->why, sizeof p->why, p->io, p->set, w.ev, w.nev,
+                                  r->to)) ||
+        (rc = plan(p, &w, r)) ||
         (rc = snapshot_and_diff(p, &w, r)) ||
         (p->cfg.verify && (rc = verify_batch(p, &w, r))) || (rc = commit(p, &w, r, st)))
         goto fail;
