@@ -11,6 +11,7 @@
 #include "rpc/u256.h"
 #include "tracker/diff.h"
 #include "tracker/format.h"
+#include "tracker/lending.h"
 
 static void short_addr(char out[16], const rpc_addr *a)
 {
@@ -54,14 +55,16 @@ void trk_move_text(char *out, size_t cap, const store_move *m, const wl_set *set
     }
     rpc_hash32_format(tx, &m->tx_hash);
     const char *kind = store_kind_name(m->kind);
+    char lend[600]; /* lending moves: USD, HF and liquidation line (tracker/lending_text.c) */
+    trk_lending_text(lend, sizeof lend, m);
     if (m->log_index == TRK_NO_LOG)
-        snprintf(out, cap, "%s  #%llu  %s  %s  %s %s%s  (balance change, no log)", when,
+        snprintf(out, cap, "%s  #%llu  %s  %s  %s %s%s%s  (%s, no log)", when,
                  (unsigned long long)m->block, m->entity, kind ? kind : "?", amount, asset,
-                 other);
+                 other, lend, lend[0] ? "price change" : "balance change");
     else
-        snprintf(out, cap, "%s  #%llu  %s  %s  %s %s%s  tx %.12s…%s", when,
+        snprintf(out, cap, "%s  #%llu  %s  %s  %s %s%s%s  tx %.12s…%s", when,
                  (unsigned long long)m->block, m->entity, kind ? kind : "?", amount, asset,
-                 other, tx, (m->flags & STORE_MOVE_VERIFIED) ? "  verified" : "");
+                 other, lend, tx, (m->flags & STORE_MOVE_VERIFIED) ? "  verified" : "");
 }
 
 static int add_addr(cJSON *o, const char *key, const rpc_addr *a)

@@ -19,8 +19,9 @@
  * `liquidated` moves at one log index: the collateral seized, then the debt covered, the
  * liquidator as counterparty. A health_factor move is a crossing of the rules'
  * health_factor_warn or of 1.0; a liquidation_price move a line moving more than
- * liquidation_price_move_pct; both come from price changes alone (log_index TRK_NO_LOG),
- * confirmed on Aave by re-reading the position at that block.
+ * liquidation_price_move_pct; both come from price changes alone (log_index TRK_NO_LOG,
+ * the pool or Morpho as counterparty, the position's debt as USD value), confirmed on
+ * Aave by re-reading the position at that block.
  *
  * Snapshots (store keys): Aave account (user, aave-v3, pool), each reserve (user, aave-v3,
  * aToken), Morpho position (user, morpho-blue, first 20 bytes of the market id), and per
@@ -82,5 +83,11 @@ int trk_lending_plan(trk_lending *l, trk_probes *ps, const trk_event *ev, size_t
 int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch *batch, char *why,
                       size_t whycap, trk_io io, const trk_block_in *in, const trk_probes *ps,
                       const trk_probe_result *res, const wl_set *set) TRK_WUR;
+
+/* trk_lending_text: for a lending move (STORE_MOVE_HAS_HF), the text after its amount:
+ * "  $3,000,000  HF 1.65 -> 1.37  liq. $1,818.18 -> $1,818.18" (USD left out when 0; HF
+ * "inf" without debt; a line "none"); "" for other moves.
+ * Out: out[0..cap), NUL-terminated, truncated to fit. */
+void trk_lending_text(char *out, size_t cap, const store_move *m);
 
 #endif

@@ -273,7 +273,9 @@ static int leg(struct trk_lend_blk *b, const struct lend_pos *p, uint16_t kind, 
     uint8_t dec;
     rpc_u256 usd;
     value_of(b, p, asset, amount, &dec, &usd);
-    return emit(b, p, kind, ev, asset, amount, dec, &usd, &ev->to);
+    /* the other party when there is one: a liquidator, a repayer or caller for someone else */
+    bool other = memcmp(ev->to.b, p->user.b, 20) != 0;
+    return emit(b, p, kind, ev, asset, amount, dec, &usd, other ? &ev->to : NULL);
 }
 
 static int event_moves(struct trk_lend_blk *b, const trk_event *ev)

@@ -3,6 +3,7 @@
  * silently, a repay, a liquidation) gives exactly the expected moves with the protocol's
  * own figures; a reorg across a repay retracts it and the new branch's figures are right. */
 #include "lend_testutil.h"
+#include "tracker/format.h"
 
 static world W;
 static void stop(void)
@@ -153,13 +154,11 @@ Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protoc
         assert_u256_eq(&m[i].hf_after, &hf);
         cr_expect_eq(m[i].log_index, m[8].log_index);
     }
-    for (size_t i = 0; i < l.n; i++)
-        fprintf(stderr, "lending_aave: %s hf %s -> %s liq %s -> %s\n",
-                move_text(buf, sizeof buf, &l.v[i]),
-                dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_before),
-                dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].hf_after),
-                dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_before),
-                dec((char[RPC_U256_DEC_MAX]){0}, &l.v[i].liq_after));
+    for (size_t i = 0; i < l.n; i++) { /* the day as an analyst reads it */
+        char text[768];
+        trk_move_text(text, sizeof text, &l.v[i], W.set);
+        fprintf(stderr, "lending_aave: %s\n", text);
+    }
     free(l.v);
 }
 
