@@ -84,6 +84,8 @@ static inline void lend_world(world *w, const char *rules)
     memset(w, 0, sizeof *w);
     cr_assert_eq(wt_anvil_start(&w->A, NULL), 0, "anvil");
     cr_assert_eq(wt_anvil_install_multicall3(&w->A), 0, "multicall3");
+    /* 12 s a block: interest accrues between blocks, as on mainnet (local-chain.md) */
+    cr_assert_eq(wt_anvil_rpc_ok(&w->A, "anvil_setBlockTimestampInterval", "[12]"), 0);
     const char *urls[1] = {w->A.url};
     rpc_client_opts co;
     rpc_client_opts_default(&co);

@@ -204,8 +204,18 @@ Test(lending_aave, a_reorg_across_a_repay_retracts_it_and_the_new_branch_has_its
     assert_u256_eq(&m->amount, &r20);
     assert_u256_eq(&m->hf_before, &hf_borrow);
     assert_u256_eq(&m->hf_after, &hf_new);
-    /* the line: (150,000 - 20,000) / (100 x 0.825) = $1,575.75757576 */
-    rpc_u256 line = rpc_u256_from_u64(157575757576ull);
+    /* the line: debt / (100 WETH x 0.825), rounded up: $1,575.75757576 for 130,000 USDT,
+     * plus the interest of the seconds between borrow and repay (debt_base is exact here:
+     * USDT at $1.00000000 with 6 decimals is 100 base units per unit) */
+    trk_aave_account acc;
+    rpc_addr a = addr_of(WHALE_A);
+    cr_assert_eq(trk_aave_account_data(W.c, &acc, &M, &a, t_new.block), RPC_OK);
+    rpc_u256 line, rem, num;
+    cr_assert_eq(rpc_u256_mul(&num, &acc.debt_base, &(rpc_u256){{2}}), RPC_OK);
+    cr_assert_eq(rpc_u256_divmod(&line, &rem, &num, &(rpc_u256){{165}}), RPC_OK);
+    if (!rpc_u256_is_zero(&rem))
+        cr_assert_eq(rpc_u256_add(&line, &line, &(rpc_u256){{1}}), RPC_OK);
+    cr_expect(line.w[0] >= 157575757576ull);
     assert_u256_eq(&m->liq_after, &line);
     store_position p = account_row(&W, WHALE_A);
     assert_u256_eq(&p.hf, &hf_new);
