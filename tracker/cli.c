@@ -6,6 +6,7 @@
 #include "tracker/cli.h"
 #include "tracker/cmd_check.h"
 #include "tracker/cmd_run.h"
+#include "tracker/cmds.h"
 
 static int cmd_version(int argc, char **argv)
 {
@@ -25,6 +26,8 @@ static const struct command commands[] = {
     {"version", "print the version and exit", cmd_version},
     {"run", "follow the chain and report the watched entities' moves", trk_cmd_run},
     {"check", "validate watchlist files and print a summary", trk_cmd_check},
+    {"export", "write moves or positions as CSV or JSON lines", trk_cmd_export},
+    {"tail", "print the latest moves; -f follows the log as run commits", trk_cmd_tail},
 };
 
 void trk_cli_list_commands(char *out, size_t cap)

@@ -18,12 +18,13 @@
 #include "store/store.h"
 #include "tracker/cli.h"
 #include "tracker/cmd_run.h"
+#include "tracker/cmdutil.h"
 #include "tracker/format.h"
 #include "tracker/pipe.h"
 #include "watchlists/wl.h"
 
 static const char help_text[] =
-    "usage: whaletrack run --watchlists DIR --data-dir DIR [options]\n"
+    "usage: whaletrack run [--watchlists DIR] [--data-dir DIR] [options]\n"
     "\n"
     "Follows the chain and turns the watched addresses' activity into moves: token and\n"
     "ETH transfers, deposits to and withdrawals from labelled exchanges. Each move is\n"
@@ -34,7 +35,8 @@ static const char help_text[] =
     "reloads the watchlists (an invalid edit is reported and the last good one kept).\n"
     "\n"
     "  --watchlists PATH     a watchlist directory or file (repeatable; default ./watchlists)\n"
-    "  --data-dir DIR        the store (created if missing)\n"
+    "  --data-dir DIR        the store (created if missing); default $WHALETRACK_DATA_DIR,\n"
+    "                        else $XDG_DATA_HOME/whaletrack, else ~/.local/share/whaletrack\n"
     "  --rpc URL             a node (repeatable: failover order); default: the watchlist's [rpc]\n"
     "  --confirmations N     blocks on top before a block is processed (default: [rpc], 2)\n"
     "  --once                process everything available, then exit\n"
@@ -183,8 +185,11 @@ static int parse(struct opts *o, int argc, char **argv)
     }
     if (optind < argc)
         return usage("unexpected argument", argv[optind]);
+    static char def_dir[1024];
+    if (!o->data_dir && trk_data_dir_default(def_dir, sizeof def_dir))
+        return usage("no default data directory (no HOME): give --data-dir", NULL);
     if (!o->data_dir)
-        return usage("--data-dir is required", NULL);
+        o->data_dir = def_dir;
     if (!o->npaths)
         o->paths[o->npaths++] = "watchlists";
     o->cfg.last_block = o->until;
@@ -201,7 +206,7 @@ static void print_errors(const wl_errors *e)
 
 struct printer {
     const wl_set *set;
-    bool json;
+    bool json, color;
     int err;
 };
 
@@ -216,7 +221,7 @@ static int print_move(void *ctx, const store_move *m)
         cJSON_free(j);
     } else {
         char line[512];
-        trk_move_text(line, sizeof line, m, pr->set);
+        trk_move_text(line, sizeof line, m, pr->set, pr->color ? TRK_FMT_COLOR : 0);
         printf("%s\n", line);
     }
     return 0;
@@ -230,7 +235,7 @@ static int print_new(store *s, uint64_t *printed, const wl_set *set, bool json)
         return -1;
     if (info.last_seq <= *printed)
         return 0;
-    struct printer pr = {set, json, 0};
+    struct printer pr = {set, json, !json && trk_color(stdout), 0};
     if (store_moves_from(s, *printed + 1, 0, print_move, &pr) || pr.err)
         return -1;
     fflush(stdout);
