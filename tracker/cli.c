@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"version", "print the version and exit", cmd_version},
     {"run", "follow the chain and report the watched entities' moves", trk_cmd_run},
     {"check", "validate watchlist files and print a summary", trk_cmd_check},
+    {"deliver", "send the outbox's alerts to the sinks (when run is stopped)", trk_cmd_deliver},
     {"export", "write moves or positions as CSV or JSON lines", trk_cmd_export},
     {"tail", "print the latest moves; -f follows the log as run commits", trk_cmd_tail},
 };
