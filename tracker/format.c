@@ -157,7 +157,7 @@ void trk_move_text(char *out, size_t cap, const store_move *m, const wl_set *set
             lb[0] = '$', fixed(lb + 1, sizeof lb - 1, &m->liq_before, 8, 0);
         if (!rpc_u256_is_zero(&m->liq_after))
             la[0] = '$', fixed(la + 1, sizeof la - 1, &m->liq_after, 8, 0);
-        put(out, cap, &used, "\n%*s HF %s -> %s   liq. ETH price %s -> %s   ", 51, "", hb, ha,
+        put(out, cap, &used, "\n%*sHF %s -> %s   liq. ETH price %s -> %s   ", 51, "", hb, ha,
             lb, la);
     } else {
         put(out, cap, &used, "   ");

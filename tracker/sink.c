@@ -175,14 +175,14 @@ static void run_command(trk_send *out, const wl_sink *k, const char *json)
     }
     close(in[0]);
     int64_t deadline = now_ms() + k->timeout_ms;
-    size_t len = strlen(json), off = 0;
+    size_t len = strlen(json) + 1, off = 0; /* with the NUL's place taken by a newline */
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     (void)fcntl(in[1], F_SETFL, O_NONBLOCK);
     while (off < len && now_ms() < deadline) {
         struct pollfd p = {in[1], POLLOUT, 0};
         if (poll(&p, 1, 50) <= 0)
             continue;
-        ssize_t w = write(in[1], json + off, len - off);
+        ssize_t w = off < len - 1 ? write(in[1], json + off, len - 1 - off) : write(in[1], "\n", 1);
         if (w < 0 && errno != EAGAIN && errno != EINTR)
             break; /* the program closed its stdin: its exit status decides */
         if (w > 0)

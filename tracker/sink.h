@@ -28,7 +28,7 @@ typedef struct trk_alert_msg {
  * X-Whaletrack-Signature: sha256=<hex HMAC-SHA256 of the body>. Telegram gets sendMessage
  * (at $WHALETRACK_TELEGRAM_API, default https://api.telegram.org) and reads
  * parameters.retry_after of a 429; Discord gets {"content": text}; a command gets the
- * JSON on stdin (argv as written, no shell) and has k->timeout_ms to exit 0.
+ * JSON and a newline on stdin (argv as written, no shell) and has k->timeout_ms to exit 0.
  * Returns: 0 (see *out); TRK_ENOMEM. Out: *out. */
 int trk_sink_send(trk_send *out, const wl_sink *k, const trk_alert_msg *msg) TRK_WUR;
 

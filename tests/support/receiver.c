@@ -67,6 +67,9 @@ static enum MHD_Result on_req(void *cls, struct MHD_Connection *c, const char *u
     wt_req q;
     memset(&q, 0, sizeof q);
     snprintf(q.path, sizeof q.path, "%s", url);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    q.at_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Whaletrack-Id");
     snprintf(q.id, sizeof q.id, "%s", h ? h : "");
     h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Whaletrack-Signature");

@@ -14,6 +14,7 @@ typedef struct wt_req {
     char sig[96];  /* X-Whaletrack-Signature, "" if none */
     char *body;    /* NUL-terminated */
     int status;    /* what the receiver answered */
+    long long at_ms; /* when it arrived (CLOCK_MONOTONIC) */
 } wt_req;
 
 /* wt_recv_start: a receiver on 127.0.0.1, a free port. script: answers for the first
