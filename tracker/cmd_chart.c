@@ -212,9 +212,9 @@ int trk_cmd_chart(int argc, char **argv)
     const char *dir = NULL, *wl_path = NULL, *svg = NULL;
     uint64_t chain = 0;
     int c;
-    optind = 1;
+    optind = 0; /* glibc: a full restart, so options may follow the ENTITY (permuted) */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
         case 's': svg = optarg; break;

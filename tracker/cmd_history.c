@@ -68,9 +68,9 @@ int trk_cmd_history(int argc, char **argv)
     uint64_t chain = 0;
     bool json = false;
     int c;
-    optind = 1;
+    optind = 0; /* glibc: a full restart, so options may follow the ENTITY (permuted) */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
         case 'j': json = true; break;

@@ -95,9 +95,18 @@ static const char *proto_name(uint32_t p)
     }
 }
 
+/* pad: s left-aligned in `width` columns (UTF-8: continuation bytes take none). */
+static void pad(char *out, size_t cap, const char *s, size_t width)
+{
+    size_t cols = 0;
+    for (const char *p = s; *p; p++)
+        cols += ((unsigned char)*p & 0xC0) != 0x80;
+    snprintf(out, cap, "%s%*s", s, (int)(cols < width ? width - cols : 0), "");
+}
+
 static void row(const wl_set *set, const store_pos_key *k, const store_position *p)
 {
-    char addr[RPC_ADDR_HEX_LEN + 1], asset[24], coll[64], debt[64], cu[64], du[64], hf[32],
+    char addr[RPC_ADDR_HEX_LEN + 1], asset[24], apad[40], coll[64], debt[64], cu[64], du[64], hf[32],
         liq[48];
     static const rpc_addr zero;
     const wl_entity *e = set ? wl_entity_of(set, &k->address) : NULL;
@@ -115,8 +124,9 @@ static void row(const wl_set *set, const store_pos_key *k, const store_position 
     money(du, sizeof du, &p->debt_usd, 8, 0, "$");
     money(hf, sizeof hf, &p->hf, 18, 2, "");
     money(liq, sizeof liq, &p->liq_price, 8, 0, "$");
-    printf("%-16.16s  %.6s…%.4s  %-11s  %-13s  %18s  %18s  %16s  %16s  %6s  %10s  %10llu\n",
-           e ? e->name : "-", addr, addr + 38, proto_name(k->protocol), asset, coll, debt, cu,
+    pad(apad, sizeof apad, asset, 11);
+    printf("%-16.16s  %.6s…%.4s  %-11s  %s  %18s  %18s  %16s  %16s  %6s  %10s  %10llu\n",
+           e ? e->name : "-", addr, addr + 38, proto_name(k->protocol), apad, coll, debt, cu,
            du, hf, liq, (unsigned long long)p->block);
 }
 
@@ -182,7 +192,7 @@ int trk_cmd_positions(int argc, char **argv)
         fprintf(stderr, "whaletrack: cannot read the positions: %s\n", store_strerror(rc));
         goto done;
     }
-    printf("%-16s  %-13s  %-11s  %-13s  %18s  %18s  %16s  %16s  %6s  %10s  %10s\n", "ENTITY",
+    printf("%-16s  %-11s  %-11s  %-11s  %18s  %18s  %16s  %16s  %6s  %10s  %10s\n", "ENTITY",
            "ADDRESS", "PROTOCOL", "ASSET", "COLLATERAL", "DEBT", "COLLATERAL USD", "DEBT USD",
            "HF", "LIQ. PRICE", "BLOCK");
     for (size_t i = 0; i < ks.n; i++) {

@@ -126,6 +126,43 @@ static inline uint64_t fx_commit(store *s, uint64_t block, unsigned first, unsig
     return seq;
 }
 
+/* fx_account: Trend Research's Aave V3 account row at block (HF and line from the repay). */
+static inline void fx_account(store *s, uint64_t block, const char *hf, const char *liq,
+                              const char *coll_usd, const char *debt_usd)
+{
+    store_batch *b;
+    cr_assert_eq(store_batch_new(&b, 0), 0);
+    store_pos_key k;
+    memset(&k, 0, sizeof k);
+    k.address = fx_addr(FX_WHALE);
+    k.protocol = 1;
+    k.asset = fx_addr(FX_BINANCE); /* stands for the pool's address */
+    store_position p;
+    memset(&p, 0, sizeof p);
+    p.block = block;
+    p.block_time = 1769850863 + 12 * (block - 21734012);
+    p.decimals = 8;
+    p.price = fx_dec("300000000000"); /* ETH $3,000 */
+    p.hf = fx_dec(hf);
+    p.liq_price = fx_dec(liq);
+    p.collateral_usd = fx_dec(coll_usd);
+    p.debt_usd = fx_dec(debt_usd);
+    cr_assert_eq(store_batch_snapshot(b, &k, &p), 0);
+    k.protocol = 0; /* and the wallet's ETH */
+    memset(&k.asset, 0, sizeof k.asset);
+    memset(&p, 0, sizeof p);
+    p.block = block;
+    p.block_time = 1769850863 + 12 * (block - 21734012);
+    p.decimals = 18;
+    p.collateral = fx_dec("198000000000000000000000");
+    cr_assert_eq(store_batch_snapshot(b, &k, &p), 0);
+    rpc_hash32 h = fx_hash(block, 0), parent = fx_hash(block - 1, 0);
+    cr_assert_eq(store_batch_block(b, block, &h, &parent), 0);
+    store_batch_cursor(b, block, &h);
+    cr_assert_eq(store_commit(s, NULL, b), 0);
+    store_batch_free(b);
+}
+
 /* fx_tmpdir: a fresh directory (caller frees the string; tests remove it with fx_rm). */
 static inline char *fx_tmpdir(void)
 {

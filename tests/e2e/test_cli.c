@@ -2,6 +2,7 @@
  * through store batches: tail (and tail -f beside a writer), export's golden CSV and
  * JSONL, RFC 4180 quoting, and every command's bad input with its exit code. */
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,4 +175,205 @@ Test(cli, export_csv_matches_the_golden_file_with_rfc4180_quoting)
     cr_expect_eq(memcmp(got, golden_csv, (size_t)(dep - got) + 2), 0, "%s", got);
     cr_expect_eq((size_t)(dep - got) + 2, head_len);
     cr_expect_str_eq(after + 2, row3);
+}
+
+/* fill_positions: the moves, then the account before and after the repay. */
+static void fill_positions(void)
+{
+    store *s = fx_writer(data);
+    fx_commit(s, 21734012, 0, 3, NULL, 0);
+    fx_account(s, 21734020, "1410000000000000000", "188000000000", "60000000000000000",
+               "30000000000000000");
+    fx_account(s, 21734021, "1460000000000000000", "183000000000", "60000000000000000",
+               "25000000000000000");
+    store_close(s);
+}
+
+Test(cli, positions_show_the_latest_or_a_past_snapshot)
+{
+    fill_positions();
+    wt_cli_out o = run("positions", "--data-dir", data, "--watchlists", wl);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_log_info("%s", o.out);
+    cr_expect(strstr(o.out, "ENTITY "), "a header row");
+    cr_expect(strstr(o.out, "Trend Research    0x28a5…A6b0  Aave V3"));
+    cr_expect(strstr(o.out, "$600,000,000"));
+    cr_expect(strstr(o.out, "$250,000,000    1.46      $1,830    21734021\n"), "%s", o.out);
+    cr_expect(strstr(o.out, "wallet       ETH                     198,000                   -"));
+    wt_cli_out_free(&o);
+    o = run("positions", "--at", "21734020", "--entity", "Trend Research", "--data-dir", data,
+            "--watchlists", wl);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect(strstr(o.out, "$300,000,000    1.41      $1,880    21734020\n"), "%s", o.out);
+    wt_cli_out_free(&o);
+    o = run("positions", "--at", "2026-01-31T09:16:00", "--data-dir", data);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect(strstr(o.out, "1.41"), "09:16:00 is after block 21734020 (09:15:59)");
+    cr_expect_eq(strstr(o.out, "1.46"), NULL);
+    wt_cli_out_free(&o);
+}
+
+Test(cli, liqmap_bands_the_collateral_at_risk_and_writes_an_svg)
+{
+    fill_positions();
+    char svg[600];
+    snprintf(svg, sizeof svg, "%s/liq.svg", dir);
+    wt_cli_out o = run("liqmap", "--band", "50", "--svg", svg, "--data-dir", data,
+                       "--watchlists", wl);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_log_info("%s", o.out);
+    cr_expect(strstr(o.out, "ETH now $3,000 (block 21734021)\n"), "%s", o.out);
+    cr_expect(strstr(o.out, "$1,800 – $1,850"), "the line $1,830 in its $50 band");
+    cr_expect(strstr(o.out, "600,000,000  Trend Research\n"));
+    wt_cli_out_free(&o);
+    size_t len;
+    FILE *f = fopen(svg, "r");
+    cr_assert_not_null(f);
+    char buf[8192];
+    len = fread(buf, 1, sizeof buf - 1, f);
+    buf[len] = '\0';
+    fclose(f);
+    cr_expect(strncmp(buf, "<svg xmlns=", 11) == 0);
+    cr_expect(strstr(buf, "Trend Research") && strstr(buf, "</svg>\n"));
+}
+
+Test(cli, chart_draws_hf_and_liquidation_line_with_the_moves_marked)
+{
+    fill_positions();
+    char svg[600];
+    snprintf(svg, sizeof svg, "%s/trend.svg", dir);
+    wt_cli_out o = run("chart", "Trend Research", "--svg", svg, "--data-dir", data,
+                       "--watchlists", wl);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect_eq(o.out_len, 0);
+    wt_cli_out_free(&o);
+    FILE *f = fopen(svg, "r");
+    cr_assert_not_null(f);
+    char buf[16384];
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    buf[len] = '\0';
+    fclose(f);
+    cr_expect(strstr(buf, "<polyline"), "the HF and line curves");
+    cr_expect(strstr(buf, "liquidation (HF 1)"));
+    cr_expect(strstr(buf, "stroke=\"#2e7d32\""), "the repay marked green");
+    cr_expect(strstr(buf, "repaid 30,000,000"), "its sentence as the mark's title");
+    o = run("chart", FX_QUOTED, "--svg", svg, "--data-dir", data);
+    cr_expect_eq(o.status, 2, "not in the (default) watchlist, not an address: %s", o.err);
+    wt_cli_out_free(&o);
+}
+
+Test(cli, history_lists_an_entitys_or_an_addresss_moves_in_a_range)
+{
+    fill();
+    wt_cli_out o = run("history", "Trend Research", "--from", "21734013", "--json",
+                       "--data-dir", data, "--watchlists", wl);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect(strstr(o.out, "\"seq\":4,") && strstr(o.out, "\"seq\":5,"));
+    cr_expect_eq(strstr(o.out, "\"seq\":1,"), NULL, "--from excludes block 21734012");
+    cr_expect_eq(strstr(o.out, "\"seq\":6,"), NULL, "the fund's move is not Trend's");
+    wt_cli_out_free(&o);
+    o = run("history", FX_FUND, "--to", "2026-01-31T09:14:23", "--data-dir", data);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect(strstr(o.out, "received 5 ETH"));
+    cr_expect_eq(strstr(o.out, "09:14:35"), NULL);
+    wt_cli_out_free(&o);
+}
+
+Test(cli, export_jsonl_is_one_object_per_line_with_exact_amounts)
+{
+    fill_positions();
+    wt_cli_out o = run("export", "--format", "jsonl", "--entity", FX_QUOTED, "--data-dir", data);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect_str_eq(o.out,
+                     "{\"seq\":3,\"kind\":\"transfer_in\",\"entity\":\"Fund \\\"A\\\", Ltd\","
+                     "\"address\":\"0x1111111111111111111111111111111111111111\","
+                     "\"block\":21734012,\"block_hash\":\"0xbb000000000000000000000000000000000"
+                     "000000000000000000000014ba27c\",\"time\":1769850863,\"tx_hash\":\"0xbb52"
+                     "0000000000000000000000000000000000000000000000000000014ba27c\","
+                     "\"log_index\":2,\"protocol\":0,\"asset\":\"0x0000000000000000000000000000"
+                     "000000000000\",\"counterparty\":\"0x0000000000000000000000000000000000000"
+                     "000\",\"amount\":\"5000000000000000000\",\"decimals\":18,"
+                     "\"usd\":\"1500000000000\"}\n");
+    wt_cli_out_free(&o);
+    o = run("export", "--format", "jsonl", "--what", "positions", "--from", "21734021",
+            "--data-dir", data);
+    cr_assert_eq(o.status, 0, "%s", o.err);
+    cr_expect(strstr(o.out, "\"hf\":\"1460000000000000000\""), "%s", o.out);
+    cr_expect_eq(strstr(o.out, "1410000000000000000"), NULL, "--from 21734021 drops the older");
+    wt_cli_out_free(&o);
+}
+
+/* One bad-input case: exit code, one line on stderr starting "whaletrack: ", no stdout. */
+static void bad(int code, const char *const *args)
+{
+    wt_cli_out o;
+    cr_assert_eq(wt_cli_run(&o, args, NULL, 30), 0);
+    char cmd[256] = "";
+    for (size_t i = 0; args[i]; i++) {
+        strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 2);
+        strncat(cmd, " ", sizeof cmd - strlen(cmd) - 1);
+    }
+    cr_expect_eq(o.status, code, "%s: exit %d, want %d (%s)", cmd, o.status, code, o.err);
+    cr_expect_eq(o.out_len, 0, "%s: nothing on stdout, got %s", cmd, o.out);
+    cr_expect(strncmp(o.err, "whaletrack: ", 12) == 0, "%s: %s", cmd, o.err);
+    char *nl = strchr(o.err, '\n');
+    cr_expect(nl && nl[1] == '\0', "%s: one line, got %s", cmd, o.err);
+    wt_cli_out_free(&o);
+}
+#define BAD(code, ...) bad(code, (const char *const[]){__VA_ARGS__, NULL})
+
+Test(cli, bad_input_gets_one_line_and_its_exit_code_and_writes_nothing)
+{
+    fill_positions();
+    char empty[600], other[600], out[600];
+    snprintf(empty, sizeof empty, "%s/empty", dir);
+    snprintf(out, sizeof out, "%s/never.csv", dir);
+    cr_assert_eq(mkdir(empty, 0700), 0);
+    snprintf(other, sizeof other, "%s/nothing-here", dir);
+    const char *cmds[] = {"tail", "positions", "liqmap", "export"};
+    for (size_t i = 0; i < 4; i++) {
+        const char *f = i == 3 ? "--format" : "--data-dir", *v = i == 3 ? "csv" : data;
+        BAD(2, cmds[i], "--no-such-flag", "--data-dir", data, f, v);
+        BAD(3, cmds[i], f, v, "--data-dir", empty);
+        BAD(3, cmds[i], f, v, "--data-dir", other);
+        BAD(3, cmds[i], "--data-dir", data, "--chain-id", "10", f, v);
+    }
+    BAD(2, "tail", "-n", "ten", "--data-dir", data);
+    BAD(2, "tail", "--kind", "repaid", "--data-dir", data);
+    BAD(2, "tail", "--min-usd", "a lot", "--data-dir", data);
+    BAD(2, "tail", "--entity", "Nobody", "--data-dir", data);
+    BAD(2, "history", "0x28a55C4b4f9615FDE3CDAdDf6cc01FcF2E38A6B0", "--data-dir", data);
+    BAD(2, "history", "Nobody", "--data-dir", data);
+    BAD(2, "history", "--data-dir", data);
+    BAD(2, "history", FX_FUND, "--from", "yesterday", "--data-dir", data);
+    BAD(3, "history", FX_FUND, "--data-dir", empty);
+    BAD(2, "positions", "--entity", "0x28a55c4b", "--data-dir", data);
+    BAD(2, "positions", "--at", "noon", "--data-dir", data);
+    BAD(2, "export", "--data-dir", data);
+    BAD(2, "export", "--format", "xlsx", "--data-dir", data);
+    BAD(2, "export", "--format", "csv", "--what", "trades", "--data-dir", data);
+    BAD(2, "liqmap", "--band", "0", "--data-dir", data);
+    BAD(2, "chart", "Trend Research", "--data-dir", data);
+    BAD(2, "chart", "--svg", out, "--data-dir", data);
+    BAD(3, "chart", FX_WHALE, "--svg", out, "--data-dir", empty);
+    BAD(1, "chart", FX_FUND, "--svg", out, "--data-dir", data);
+    BAD(2, "version", "--now");
+    BAD(2, "deliver", "--bogus");
+    BAD(2, "frobnicate");
+    cr_expect_neq(access(out, F_OK), 0, "nothing written");
+    BAD(1, "export", "--format", "csv", "--data-dir", data, "-o", "/nonexistent-dir/x.csv");
+}
+
+Test(cli, help_goes_to_stdout_with_exit_0_and_lists_the_exit_codes)
+{
+    const char *cmds[] = {"tail", "positions", "history", "export", "liqmap", "chart",
+                          "deliver", "run", "check", "version"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        wt_cli_out o = run(cmds[i], "--help");
+        cr_expect_eq(o.status, 0, "%s --help", cmds[i]);
+        cr_expect(strstr(o.out, "usage: whaletrack") && strstr(o.out, "Exit codes:"),
+                  "%s --help: %s", cmds[i], o.out);
+        cr_expect_str_eq(o.err, "");
+        wt_cli_out_free(&o);
+    }
 }
