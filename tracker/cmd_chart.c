@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "rpc/u256.h"
 #include "tracker/cmds.h"
@@ -46,8 +45,6 @@ struct data {
     struct mark *m;
     size_t nm, capm;
     unsigned line;
-    store_pos_key *keys;
-    size_t nk, capk;
 };
 
 static int grow(void **v, size_t *cap, size_t n, size_t elem)
@@ -60,18 +57,6 @@ static int grow(void **v, size_t *cap, size_t n, size_t elem)
         return -1;
     *v = g;
     *cap = c;
-    return 0;
-}
-
-static int add_key(void *ctx, const store_pos_key *k, const store_position *p)
-{
-    (void)p;
-    struct data *d = ctx;
-    if (k->protocol == 0)
-        return 0;
-    if (grow((void **)&d->keys, &d->capk, d->nk, sizeof *d->keys))
-        return -1;
-    d->keys[d->nk++] = *k;
     return 0;
 }
 
@@ -177,11 +162,11 @@ static int write_chart(const struct data *d, const char *who, const char *path)
     }
     hmax = hmax > 10 ? 10 : hmax; /* a nearly debt-free account would flatten the rest */
     lmax = lmax > 0 ? lmax * 1.15 : 1;
-    char tmp[4096], title[200], a[32], b[32];
-    int n = snprintf(tmp, sizeof tmp, "%s.partial", path);
-    FILE *f = n > 0 && (size_t)n < sizeof tmp ? fopen(tmp, "w") : NULL;
-    if (!f)
+    char title[200], a[32], b[32];
+    trk_outfile of;
+    if (trk_outfile_open(&of, path))
         return -1;
+    FILE *f = of.f;
     snprintf(title, sizeof title, "%s: health factor and liquidation line", who);
     trk_svg_open(f, 1000, 560, title);
     trk_svg_text(f, 80, 28, "start", 16, "#111", title);
@@ -193,13 +178,8 @@ static int write_chart(const struct data *d, const char *who, const char *path)
     strftime(b, sizeof b, "%Y-%m-%d %H:%M", gmtime_r(&tb, &tm));
     trk_svg_text(f, 80, 530, "start", 11, "#555", a);
     trk_svg_text(f, 940, 530, "end", 11, "#555", b);
-    int bad = trk_svg_close(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    (void)trk_svg_close(f); /* an error shows in the commit */
+    return trk_outfile_commit(&of);
 }
 
 int trk_cmd_chart(int argc, char **argv)
@@ -238,6 +218,7 @@ int trk_cmd_chart(int argc, char **argv)
     store *s = NULL;
     struct data d;
     memset(&d, 0, sizeof d);
+    trk_keys keys = {0};
     const wl_entity *e = NULL;
     rpc_addr one;
     int ex = trk_load_optional(&set, wl_path ? &wl_path : NULL, wl_path ? 1 : 0);
@@ -251,11 +232,9 @@ int trk_cmd_chart(int argc, char **argv)
     if ((ex = trk_open_reader(&s, dir, chain)))
         goto done;
     ex = TRK_EXIT_FAIL;
-    int rc = 0;
-    for (size_t i = 0; !rc && i < (e ? e->naddrs : 1); i++)
-        rc = store_snapshot_latest(s, e ? &e->addrs[i] : &one, add_key, &d);
-    for (size_t i = 0; !rc && i < d.nk; i++, d.line++)
-        rc = store_snapshot_history(s, &d.keys[i], 0, 0, add_pt, &d);
+    int rc = trk_keys_collect(&keys, s, e ? e->addrs : &one, e ? e->naddrs : 1, true);
+    for (size_t i = 0; !rc && i < keys.n; i++, d.line++)
+        rc = store_snapshot_history(s, &keys.v[i], 0, 0, add_pt, &d);
     store_range all = {0};
     if (!rc)
         rc = e ? store_moves_by_entity(s, e->name, &all, add_mark, &d)
@@ -269,15 +248,13 @@ int trk_cmd_chart(int argc, char **argv)
         fprintf(stderr, "whaletrack: %s has no lending history in the store yet\n", who);
         goto done;
     }
-    if (write_chart(&d, e ? e->name : who, svg)) {
-        fprintf(stderr, "whaletrack: cannot write %s\n", svg);
+    if (write_chart(&d, e ? e->name : who, svg))
         goto done;
-    }
     ex = TRK_EXIT_OK;
 done:
     free(d.p);
     free(d.m);
-    free(d.keys);
+    free(keys.v);
     store_close(s);
     wl_set_free(set);
     return ex;

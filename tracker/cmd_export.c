@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -185,29 +184,6 @@ static int on_snap(void *ctx, const store_pos_key *k, const store_position *p)
     return pos_row(e, k, p);
 }
 
-/* The latest snapshots name every position; each one's history is one more query, so
- * the keys are gathered first (one small record per position, not per snapshot). */
-struct keys {
-    store_pos_key *v;
-    size_t n, cap;
-};
-
-static int on_pos_key(void *ctx, const store_pos_key *k, const store_position *p)
-{
-    (void)p;
-    struct keys *ks = ctx;
-    if (ks->n == ks->cap) {
-        size_t cap = ks->cap ? 2 * ks->cap : 64;
-        store_pos_key *g = realloc(ks->v, cap * sizeof *g);
-        if (!g)
-            return -1;
-        ks->v = g;
-        ks->cap = cap;
-    }
-    ks->v[ks->n++] = *k;
-    return 0;
-}
-
 /* parse_point: a block number, or a time (see trk_parse_time). */
 static int parse_point(uint64_t *block, uint64_t *time, const char *s)
 {
@@ -283,20 +259,16 @@ int trk_cmd_export(int argc, char **argv)
 
     store *s = NULL;
     FILE *f = stdout;
-    char tmp[4096] = "";
-    struct keys keys = {0};
+    trk_outfile of = {0};
+    trk_keys keys = {0};
     int ex = trk_open_reader(&s, dir, chain);
     if (ex)
         return ex;
     ex = TRK_EXIT_FAIL;
     if (out_path) {
-        int n = snprintf(tmp, sizeof tmp, "%s.partial", out_path);
-        if (n < 0 || (size_t)n >= sizeof tmp || !(f = fopen(tmp, "wx"))) {
-            fprintf(stderr, "whaletrack: cannot create %s\n", tmp);
-            tmp[0] = '\0';
-            f = NULL;
+        if (trk_outfile_open(&of, out_path))
             goto done;
-        }
+        f = of.f;
     }
     struct exp e = {f, format[0] == 'c', &flt};
     int rc;
@@ -307,7 +279,7 @@ int trk_cmd_export(int argc, char **argv)
     } else {
         if (e.csv)
             fputs(pos_header, f);
-        rc = store_snapshot_latest(s, NULL, on_pos_key, &keys);
+        rc = trk_keys_collect(&keys, s, NULL, 0, false);
         for (size_t i = 0; !rc && i < keys.n; i++)
             rc = store_snapshot_history(s, &keys.v[i], 0, 0, on_snap, &e);
     }
@@ -316,22 +288,11 @@ int trk_cmd_export(int argc, char **argv)
                 rc && rc != -1 ? store_strerror(rc) : "cannot write the output");
         goto done;
     }
-    if (out_path) {
-        int bad = fsync(fileno(f)) != 0;
-        bad |= fclose(f) != 0;
-        f = NULL;
-        if (bad || rename(tmp, out_path)) {
-            fprintf(stderr, "whaletrack: cannot write %s\n", out_path);
-            goto done;
-        }
-        tmp[0] = '\0';
-    }
+    if (out_path && trk_outfile_commit(&of))
+        goto done;
     ex = TRK_EXIT_OK;
 done:
-    if (f && f != stdout)
-        fclose(f);
-    if (tmp[0])
-        unlink(tmp);
+    trk_outfile_abort(&of);
     free(keys.v);
     store_close(s);
     return ex;

@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rpc/u256.h"
 #include "tracker/cmds.h"
@@ -109,11 +108,11 @@ static void band_label(char *out, size_t cap, const struct map *m, uint64_t ix)
 
 static int write_svg(const struct map *m, const char *path, double max)
 {
-    char tmp[4096], label[160], usd[64];
-    int n = snprintf(tmp, sizeof tmp, "%s.partial", path);
-    FILE *f = n > 0 && (size_t)n < sizeof tmp ? fopen(tmp, "w") : NULL;
-    if (!f)
+    char label[160], usd[64];
+    trk_outfile of;
+    if (trk_outfile_open(&of, path))
         return -1;
+    FILE *f = of.f;
     int row = 26, w = 900, h = 70 + row * (int)(m->n ? m->n : 1);
     trk_svg_open(f, w, h, "whaletrack liquidation map");
     trk_svg_text(f, 20, 30, "start", 16, "#111", "Collateral at risk by ETH liquidation price");
@@ -131,13 +130,8 @@ static int write_svg(const struct map *m, const char *path, double max)
         snprintf(right, sizeof right, "$%s  %s", usd, m->v[i].who);
         trk_svg_text(f, 208 + bw, y + 16, "start", 11, "#333", right);
     }
-    int bad = trk_svg_close(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    (void)trk_svg_close(f); /* an error shows in the commit */
+    return trk_outfile_commit(&of);
 }
 
 int trk_cmd_liqmap(int argc, char **argv)
@@ -220,10 +214,8 @@ int trk_cmd_liqmap(int argc, char **argv)
         fprintf(stderr, "whaletrack: cannot write to stdout\n");
         goto done;
     }
-    if (svg && write_svg(&m, svg, max)) {
-        fprintf(stderr, "whaletrack: cannot write %s\n", svg);
+    if (svg && write_svg(&m, svg, max))
         goto done;
-    }
     ex = TRK_EXIT_OK;
 done:
     free(m.v);

@@ -27,34 +27,6 @@ static const char help_text[] =
     "  2  usage error (unknown option, bad --at, unknown entity or bad address)\n"
     "  3  no store in the data dir, or a store of another chain\n";
 
-struct keys {
-    store_pos_key *v;
-    size_t n, cap;
-    const rpc_addr *only; /* with --entity: its addresses */
-    size_t nonly;
-};
-
-static int add_key(void *ctx, const store_pos_key *k, const store_position *p)
-{
-    (void)p;
-    struct keys *ks = ctx;
-    bool ok = ks->nonly == 0;
-    for (size_t i = 0; !ok && i < ks->nonly; i++)
-        ok = memcmp(&ks->only[i], &k->address, sizeof k->address) == 0;
-    if (!ok)
-        return 0;
-    if (ks->n == ks->cap) {
-        size_t cap = ks->cap ? 2 * ks->cap : 64;
-        store_pos_key *g = realloc(ks->v, cap * sizeof *g);
-        if (!g)
-            return -1;
-        ks->v = g;
-        ks->cap = cap;
-    }
-    ks->v[ks->n++] = *k;
-    return 0;
-}
-
 struct at_time {
     uint64_t t;
     bool found;
@@ -168,7 +140,9 @@ int trk_cmd_positions(int argc, char **argv)
         return trk_usage("positions", "unexpected argument '%s'", argv[optind]);
     wl_set *set = NULL;
     store *s = NULL;
-    struct keys ks = {0};
+    trk_keys ks = {0};
+    const rpc_addr *only = NULL;
+    size_t nonly = 0;
     rpc_addr one;
     int ex = trk_load_optional(&set, wl_path ? &wl_path : NULL, wl_path ? 1 : 0);
     if (ex)
@@ -181,15 +155,16 @@ int trk_cmd_positions(int argc, char **argv)
                            who);
             goto done;
         }
-        ks.only = e ? e->addrs : &one;
-        ks.nonly = e ? e->naddrs : 1;
+        only = e ? e->addrs : &one;
+        nonly = e ? e->naddrs : 1;
     }
     if ((ex = trk_open_reader(&s, dir, chain)))
         goto done;
     ex = TRK_EXIT_FAIL;
-    int rc = store_snapshot_latest(s, NULL, add_key, &ks);
+    int rc = trk_keys_collect(&ks, s, only, nonly, false);
     if (rc) {
-        fprintf(stderr, "whaletrack: cannot read the positions: %s\n", store_strerror(rc));
+        fprintf(stderr, "whaletrack: cannot read the positions: %s\n",
+                rc == -1 ? "out of memory" : store_strerror(rc));
         goto done;
     }
     printf("%-16s  %-11s  %-11s  %-11s  %18s  %18s  %16s  %16s  %6s  %10s  %10s\n", "ENTITY",

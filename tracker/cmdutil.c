@@ -212,3 +212,77 @@ int trk_resolve(const wl_entity **e, rpc_addr *addr, const wl_set *set, const ch
         return 0;
     return -1;
 }
+
+struct collect {
+    trk_keys *ks;
+    bool lending;
+};
+
+static int add_key(void *ctx, const store_pos_key *k, const store_position *p)
+{
+    (void)p;
+    struct collect *c = ctx;
+    trk_keys *ks = c->ks;
+    if (c->lending && k->protocol == 0)
+        return 0;
+    if (ks->n == ks->cap) {
+        size_t cap = ks->cap ? 2 * ks->cap : 64;
+        store_pos_key *g = realloc(ks->v, cap * sizeof *g);
+        if (!g)
+            return -1;
+        ks->v = g;
+        ks->cap = cap;
+    }
+    ks->v[ks->n++] = *k;
+    return 0;
+}
+
+int trk_keys_collect(trk_keys *ks, store *s, const rpc_addr *only, size_t nonly, bool lending)
+{
+    struct collect c = {ks, lending};
+    if (nonly == 0)
+        return store_snapshot_latest(s, NULL, add_key, &c);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < nonly; i++)
+        rc = store_snapshot_latest(s, &only[i], add_key, &c);
+    return rc;
+}
+
+int trk_outfile_open(trk_outfile *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    int n = snprintf(o->tmp, sizeof o->tmp, "%s.partial", path);
+    if (n < 0 || (size_t)n >= sizeof o->tmp || !(o->f = fopen(o->tmp, "wx"))) {
+        fprintf(stderr, "whaletrack: cannot create %s.partial: %s\n", path,
+                n > 0 && (size_t)n < sizeof o->tmp ? strerror(errno) : "path too long");
+        o->tmp[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int trk_outfile_commit(trk_outfile *o)
+{
+    int bad = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0;
+    bad |= fclose(o->f) != 0;
+    o->f = NULL;
+    if (bad || rename(o->tmp, o->path)) {
+        fprintf(stderr, "whaletrack: cannot write %s\n", o->path);
+        unlink(o->tmp);
+        o->tmp[0] = '\0';
+        return -1;
+    }
+    o->tmp[0] = '\0';
+    return 0;
+}
+
+void trk_outfile_abort(trk_outfile *o)
+{
+    if (o->f)
+        fclose(o->f);
+    o->f = NULL;
+    if (o->tmp[0])
+        unlink(o->tmp);
+    o->tmp[0] = '\0';
+}

@@ -54,9 +54,37 @@ unsigned trk_parse_kind(const char *s);
 /* trk_color: whether f should get ANSI colours: a terminal and NO_COLOR unset or empty. */
 bool trk_color(FILE *f);
 
-/* trk_entity_addrs: the entity called name (exact), or the address name if it parses as
+/* trk_resolve: the entity called name (exact), or the address name if it parses as
  * one. Returns: 0 with *e set (entity) or *addr set (address, *e NULL); -1 when name is
  * neither. set may be NULL (then only addresses are found). */
 int trk_resolve(const wl_entity **e, rpc_addr *addr, const wl_set *set, const char *name) TRK_WUR;
+
+/* Position keys gathered from the latest snapshots (one small record per position). */
+typedef struct trk_keys {
+    store_pos_key *v; /* malloc'ed: free(v) */
+    size_t n, cap;
+} trk_keys;
+
+/* trk_keys_collect: appends the key of every position with a snapshot, of the addresses
+ * only[0..nonly) (nonly 0: every address); with lending, protocol positions only.
+ * Returns: 0; a store error; -1 (out of memory). Out: ks grows (free ks->v also on error). */
+int trk_keys_collect(trk_keys *ks, store *s, const rpc_addr *only, size_t nonly,
+                     bool lending) TRK_WUR;
+
+/* A file written whole or not at all: written as PATH.partial, renamed at the end. */
+typedef struct trk_outfile {
+    FILE *f;
+    char tmp[4096];
+    const char *path;
+} trk_outfile;
+
+/* trk_outfile_open: creates PATH.partial (refusing an existing one).
+ * Returns: 0; -1 (one line on stderr). Out: *o; o->f to write to. */
+int trk_outfile_open(trk_outfile *o, const char *path) TRK_WUR;
+/* trk_outfile_commit: flushes, syncs, closes and renames into place; on any failure
+ * removes the partial file. Returns: 0; -1 (one line on stderr). */
+int trk_outfile_commit(trk_outfile *o) TRK_WUR;
+/* trk_outfile_abort: closes and removes the partial file; a no-op after commit. */
+void trk_outfile_abort(trk_outfile *o);
 
 #endif
