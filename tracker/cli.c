@@ -6,6 +6,7 @@
 #include "tracker/cli.h"
 #include "tracker/cmd_check.h"
 #include "tracker/cmd_run.h"
+#include "tracker/cmd_verify.h"
 #include "tracker/cmds.h"
 
 static int cmd_version(int argc, char **argv)
@@ -44,6 +45,7 @@ static const struct command commands[] = {
     {"positions", "positions now or at a past block: collateral, debt, HF, liq. price",
      trk_cmd_positions},
     {"tail", "print the latest moves; -f follows the log as run commits", trk_cmd_tail},
+    {"verify", "check one block's data against its block hash", trk_cmd_verify},
 };
 
 void trk_cli_list_commands(char *out, size_t cap)

@@ -39,7 +39,7 @@ void trk_config_default(trk_config *c)
     c->max_reorg = 128;
     c->batch_blocks = 100;
     c->chunk = 1000;
-    c->max_probes = 50000;
+    c->max_probes = 15000;
     c->native_dust = rpc_u256_from_u64(10000000000000000ull); /* 0.01 ETH */
     c->start_block = UINT64_MAX;
     c->last_block = UINT64_MAX;
@@ -115,7 +115,7 @@ int trk_pipe_new(trk_pipe **out, const trk_config *cfg, trk_io io, store *s, con
     if (!p->cfg.chunk)
         p->cfg.chunk = 1000;
     if (!p->cfg.max_probes)
-        p->cfg.max_probes = 50000;
+        p->cfg.max_probes = 15000;
     p->io = io;
     p->s = s;
     p->span = p->cfg.batch_blocks;

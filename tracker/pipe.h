@@ -43,8 +43,9 @@ typedef struct trk_config {
     bool allow_deep_reorg;
     uint64_t batch_blocks;  /* most blocks in one batch while catching up (0 = 100) */
     size_t chunk;           /* addresses per topic OR-list, probes per Multicall3 (0 = 1000) */
-    size_t max_probes;      /* probes per batch: bounds memory when native_every is 1 and
-                               the watchlist is long (0 = 50,000) */
+    size_t max_probes;      /* probes per batch while catching up: bounds memory and the
+                               snapshot request (~64 bytes of JSON a native balance; nodes
+                               refuse requests over a few MB: anvil ~2 MB) (0 = 15,000) */
     bool no_state_override; /* read native balances through Multicall3 only (for nodes
                                without eth_call state overrides; found out by itself too) */
     rpc_u256 native_dust;   /* unexplained ETH change below this is gas (wei) */

@@ -70,21 +70,6 @@ static int wait_exit(pid_t pid, int timeout_s)
     return -1;
 }
 
-/* One scenario step: a transaction that makes a move, or a block that makes none. */
-static void play_step(unsigned i)
-{
-    int rc;
-    switch (i % 6) {
-    case 0: rc = wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "mint(uint256)", 1, "7000000"); break;
-    case 1: rc = wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "transfer(address,uint256)", 2, STRANGER, "1000000"); break;
-    case 2: rc = wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "transfer(address,uint256)", 2, EXCHANGE, "2000000"); break;
-    case 3: rc = wt_eth_send(&W.A, STRANGER, WHALE_B, "1000000000000000000", NULL); break;
-    case 4: rc = wt_token_call(&W.A, WHALE_B, W.weth, "500000000000000000", NULL, "deposit()", 0); break;
-    default: rc = wt_anvil_mine(&W.A, 1); break;
-    }
-    cr_assert_eq(rc, 0, "scenario step %u", i);
-}
-
 /* cursor_of: the store's cursor block, 0 when it has none (or no store yet). */
 static uint64_t cursor_of(const char *data)
 {
@@ -112,16 +97,6 @@ static movelist log_of(const char *data)
     return l;
 }
 
-static bool same_move(const store_move *a, const store_move *b)
-{
-    return a->seq == b->seq && a->kind == b->kind && a->flags == b->flags &&
-           a->block == b->block && a->log_index == b->log_index &&
-           !memcmp(&a->block_hash, &b->block_hash, 32) && !memcmp(&a->tx_hash, &b->tx_hash, 32) &&
-           !memcmp(&a->address, &b->address, 20) && !memcmp(&a->asset, &b->asset, 20) &&
-           !memcmp(&a->counterparty, &b->counterparty, 20) &&
-           !rpc_u256_cmp(&a->amount, &b->amount) && a->decimals == b->decimals &&
-           a->block_time == b->block_time && !strcmp(a->entity, b->entity);
-}
 
 Test(run, killed_50_times_at_random_moments_it_ends_with_the_log_of_an_uninterrupted_run,
      .fini = stop, .timeout = 300)
@@ -138,8 +113,8 @@ Test(run, killed_50_times_at_random_moments_it_ends_with_the_log_of_an_uninterru
     uint64_t last_cursor = 0;
     for (unsigned i = 0; i < 50; i++) {
         child = spawn(data, NULL, NULL);
-        play_step(2 * i); /* the scenario plays while it runs */
-        play_step(2 * i + 1);
+        world_play(&W, 2 * i); /* the scenario plays while it runs */
+        world_play(&W, 2 * i + 1);
         struct timespec ts = {0, (long)(rand() % 120) * 1000 * 1000};
         nanosleep(&ts, NULL);
         int st;
@@ -176,12 +151,106 @@ Test(run, sigterm_stops_it_cleanly_with_exit_code_0, .fini = stop, .timeout = 30
     char data[128];
     snprintf(data, sizeof data, "%s/data", W.dir);
     child = spawn(data, NULL, NULL);
-    play_step(0);
-    struct timespec ts = {0, 300 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    world_play(&W, 0);
+    uint64_t mined = head_of(&W);
+    for (int i = 0; i < 3000 && cursor_of(data) < mined; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_eq(cursor_of(data), mined, "it followed the chain to the head");
     kill(child, SIGTERM);
     cr_expect_eq(wait_exit(child, 10), 0);
     movelist l = log_of(data);
     cr_expect_eq(l.n, 1, "the mint was committed before the stop");
     free(l.v);
+}
+
+/* file_has: whether the file at path contains needle. */
+static bool file_has(const char *path, const char *needle)
+{
+    char *text = wt_read_file(path, NULL);
+    bool yes = text && strstr(text, needle);
+    free(text);
+    return yes;
+}
+
+static void wait_for(bool (*cond)(void), const char *what)
+{
+    for (int i = 0; i < 3000; i++) {
+        if (cond())
+            return;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    cr_assert_fail("timed out waiting: %s", what);
+}
+
+static char DATA[128], LOG[160];
+static uint64_t TARGET;
+static bool at_target(void)
+{
+    return cursor_of(DATA) >= TARGET;
+}
+static bool reloaded(void)
+{
+    return file_has(LOG, "watchlist reloaded: 1 addresses added");
+}
+static bool rejected(void)
+{
+    return file_has(LOG, "bad.ini:2:") && file_has(LOG, "keeping the last good one");
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char tmp[192], path[192];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", W.wl, name);
+    snprintf(path, sizeof path, "%s/%s", W.wl, name);
+    FILE *f = fopen(tmp, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(rename(tmp, path), 0);
+}
+
+static size_t moves_of(const char *entity)
+{
+    movelist l = log_of(DATA);
+    size_t n = 0;
+    for (size_t i = 0; i < l.n; i++)
+        n += strcmp(l.v[i].entity, entity) == 0;
+    free(l.v);
+    return n;
+}
+
+Test(run, a_watchlist_edit_takes_effect_at_the_next_block_and_a_bad_one_keeps_the_last_good,
+     .fini = stop, .timeout = 300)
+{
+    world_chain(&W, NULL);
+    world_watchlist(&W, 0);
+    W.cfg.start_block = head_of(&W) + 1;
+    snprintf(DATA, sizeof DATA, "%s/data", W.dir);
+    snprintf(LOG, sizeof LOG, "%s/run.log", W.dir);
+    child = spawn(DATA, NULL, NULL);
+    world_play(&W, 0); /* a mint to A: a Whale move */
+    TARGET = head_of(&W);
+    wait_for(at_target, "the tracker reached the head");
+
+    char text[256];
+    snprintf(text, sizeof text, "[entity \"Newbie\"]\naddress = %s\n", STRANGER);
+    write_file("new.ini", text);
+    wait_for(reloaded, "the reload of new.ini");
+    cr_assert_eq(wt_token_call(&W.A, STRANGER, W.tok, NULL, NULL, "mint(uint256)", 1, "5"), 0);
+    TARGET = head_of(&W);
+    wait_for(at_target, "the tracker followed the mint");
+    cr_expect_eq(moves_of("Newbie"), 1, "the added address is watched from the next block");
+
+    write_file("bad.ini", "[entity \"Broken\"]\naddress = not-an-address\n");
+    wait_for(rejected, "the invalid edit reported as path:line");
+    cr_assert_eq(wt_token_call(&W.A, STRANGER, W.tok, NULL, NULL, "mint(uint256)", 1, "6"), 0);
+    TARGET = head_of(&W);
+    wait_for(at_target, "the tracker followed the second mint");
+    cr_expect_eq(moves_of("Newbie"), 2, "the last good watchlist is still in use");
+    cr_expect_eq(moves_of("Whale"), 1);
+    kill(child, SIGTERM);
+    cr_expect_eq(wait_exit(child, 10), 0);
 }

@@ -85,8 +85,7 @@ static void check_log(const movelist *l, const expect *x, size_t n)
     cr_assert_eq(l->n, n, "moves");
 }
 
-Test(transfers, erc20_weth_exchange_and_eth_moves_are_exactly_the_expected_ones, .fini = stop,
-     .timeout = 300)
+static void expected_moves(bool multicall_only)
 {
     world_chain(&W, NULL);
     world_watchlist(&W, 0);
@@ -94,6 +93,11 @@ Test(transfers, erc20_weth_exchange_and_eth_moves_are_exactly_the_expected_ones,
     char native[RPC_U256_DEC_MAX];
     play(&W, NULL, native);
     world_open(&W, start);
+    if (multicall_only) {
+        W.cfg.no_state_override = true;
+        trk_pipe_free(W.p);
+        cr_assert_eq(trk_pipe_new(&W.p, &W.cfg, trk_io_rpc(W.c), W.s, W.set), 0);
+    }
     world_run(&W);
     movelist l = world_moves(W.s);
     expect x[] = {
@@ -108,6 +112,18 @@ Test(transfers, erc20_weth_exchange_and_eth_moves_are_exactly_the_expected_ones,
     };
     check_log(&l, x, sizeof x / sizeof x[0]);
     free(l.v);
+}
+
+Test(transfers, erc20_weth_exchange_and_eth_moves_are_exactly_the_expected_ones, .fini = stop,
+     .timeout = 300)
+{
+    expected_moves(false);
+}
+
+Test(transfers, with_native_balances_through_multicall3_the_moves_are_the_same, .fini = stop,
+     .timeout = 300)
+{
+    expected_moves(true);
 }
 
 /* Live: every block is processed on its own as soon as it exists (a transaction's
@@ -127,15 +143,6 @@ static void live_step(world *w)
     cr_assert(steps >= 1, "the transaction's block was processed");
 }
 
-static bool same_move(const store_move *a, const store_move *b)
-{
-    return a->seq == b->seq && a->kind == b->kind && a->block == b->block &&
-           a->log_index == b->log_index && !memcmp(&a->block_hash, &b->block_hash, 32) &&
-           !memcmp(&a->tx_hash, &b->tx_hash, 32) && !memcmp(&a->address, &b->address, 20) &&
-           !memcmp(&a->asset, &b->asset, 20) && !memcmp(&a->counterparty, &b->counterparty, 20) &&
-           !rpc_u256_cmp(&a->amount, &b->amount) && a->decimals == b->decimals &&
-           a->block_time == b->block_time && !strcmp(a->entity, b->entity);
-}
 
 Test(transfers, following_live_block_by_block_gives_the_log_of_a_backfill_in_small_batches,
      .fini = stop, .timeout = 300)

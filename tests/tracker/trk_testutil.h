@@ -203,6 +203,36 @@ static inline uint64_t head_of(world *w)
     return (uint64_t)h;
 }
 
+/* world_play: scenario step i (cycling through six kinds): a mint to A, a transfer A ->
+ * stranger, a deposit A -> exchange, ETH stranger -> B, a wrap by B (no move), an empty
+ * block (no move). */
+static inline void world_play(world *w, unsigned i)
+{
+    int rc;
+    switch (i % 6) {
+    case 0: rc = wt_token_call(&w->A, WHALE_A, w->tok, NULL, NULL, "mint(uint256)", 1, "7000000"); break;
+    case 1: rc = wt_token_call(&w->A, WHALE_A, w->tok, NULL, NULL, "transfer(address,uint256)", 2, STRANGER, "1000000"); break;
+    case 2: rc = wt_token_call(&w->A, WHALE_A, w->tok, NULL, NULL, "transfer(address,uint256)", 2, EXCHANGE, "2000000"); break;
+    case 3: rc = wt_eth_send(&w->A, STRANGER, WHALE_B, "1000000000000000000", NULL); break;
+    case 4: rc = wt_token_call(&w->A, WHALE_B, w->weth, "500000000000000000", NULL, "deposit()", 0); break;
+    default: rc = wt_anvil_mine(&w->A, 1); break;
+    }
+    cr_assert_eq(rc, 0, "scenario step %u", i);
+}
+
+/* same_move: every field the tracker writes is equal. */
+static inline bool same_move(const store_move *a, const store_move *b)
+{
+    return a->seq == b->seq && a->kind == b->kind && a->flags == b->flags &&
+           a->block == b->block && a->log_index == b->log_index &&
+           !memcmp(&a->block_hash, &b->block_hash, 32) && !memcmp(&a->tx_hash, &b->tx_hash, 32) &&
+           !memcmp(&a->address, &b->address, 20) && !memcmp(&a->asset, &b->asset, 20) &&
+           !memcmp(&a->counterparty, &b->counterparty, 20) &&
+           !rpc_u256_cmp(&a->amount, &b->amount) && a->decimals == b->decimals &&
+           a->block_time == b->block_time && !strcmp(a->entity, b->entity) &&
+           a->retracts == b->retracts && a->retracted_kind == b->retracted_kind;
+}
+
 /* A short text of a move for assertion messages. */
 static inline const char *move_text(char *buf, size_t cap, const store_move *m)
 {
