@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rpc/abi.h"
+#include "tracker/grow.h"
 #include "tracker/event.h"
 #include "tracker/lending_dec.h"
 #include "tracker/snap.h"
@@ -31,18 +32,17 @@ static size_t chunk_of(const trk_watch *w)
 
 int trk_filters_add(trk_filters *fs, uint16_t decoder, const rpc_log_filter *f)
 {
-    if (fs->n == fs->cap) {
-        size_t cap = fs->cap ? fs->cap * 2 : 8;
-        rpc_log_filter *v = realloc(fs->v, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        fs->v = v;
-        uint16_t *d = realloc(fs->decoder, cap * sizeof *d);
-        if (!d)
-            return TRK_ENOMEM;
-        fs->decoder = d;
-        fs->cap = cap;
-    }
+    size_t cap = fs->cap; /* two arrays, one capacity */
+    void *grown = trk_grow(fs->v, &cap, fs->n, sizeof *fs->v);
+    if (!grown)
+        return TRK_ENOMEM;
+    fs->v = grown;
+    size_t dcap = fs->cap;
+    grown = trk_grow(fs->decoder, &dcap, fs->n, sizeof *fs->decoder);
+    if (!grown)
+        return TRK_ENOMEM;
+    fs->decoder = grown;
+    fs->cap = cap < dcap ? cap : dcap;
     fs->v[fs->n] = *f;
     fs->decoder[fs->n] = decoder;
     fs->n++;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/cache.h"
 #include "tracker/diff.h"
 #include "tracker/event.h"
@@ -25,9 +26,14 @@ static const char *io_rpc_errmsg(void *ctx)
     return rpc_client_errmsg(ctx);
 }
 
+static int io_rpc_heads(void *ctx, uint64_t *best)
+{
+    return rpc_eth_block_number(ctx, best);
+}
+
 trk_io trk_io_rpc(rpc_client *c)
 {
-    trk_io io = {c, io_rpc_send, io_rpc_errmsg};
+    trk_io io = {c, io_rpc_send, io_rpc_errmsg, io_rpc_heads};
     return io;
 }
 
@@ -181,14 +187,10 @@ int trk_pipe_decimals(const trk_pipe *p, const rpc_addr *token)
 
 int trk_pipe_decimals_put(trk_pipe *p, const rpc_addr *token, uint8_t decimals)
 {
-    if (p->ndec == p->capdec) {
-        size_t cap = p->capdec ? p->capdec * 2 : 16;
-        struct trk_dec *v = realloc(p->dec, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        p->dec = v;
-        p->capdec = cap;
-    }
+    void *grown = trk_grow(p->dec, &p->capdec, p->ndec, sizeof *p->dec);
+    if (!grown)
+        return TRK_ENOMEM;
+    p->dec = grown;
     p->dec[p->ndec].token = *token;
     p->dec[p->ndec].decimals = decimals;
     p->ndec++;

@@ -30,6 +30,9 @@ typedef struct trk_io {
     void *ctx;
     int (*send)(void *ctx, rpc_batch *b);
     const char *(*errmsg)(void *ctx); /* one line on the last failure; may be NULL */
+    /* heads: ask every endpoint for its head, set aside those far behind the best, and
+     * give the best (rpc_eth_block_number). May be NULL (one endpoint). */
+    int (*heads)(void *ctx, uint64_t *best);
 } trk_io;
 
 /* trk_io_rpc: the I/O over client c (borrowed: it must outlive the pipe). */
@@ -94,8 +97,10 @@ typedef struct trk_step {
 /* trk_pipe_step: process the next batch (see the top of this file).
  * Returns: 0 (see *st: idle, reorg, or a committed batch); TRK_ERPC (the node failed:
  *   rpc error text in *why); TRK_ERACE (the chain moved during the poll: nothing stored,
- *   step again); TRK_EREORG_DEEP; TRK_EHEAD (the node's head is max_reorg below the
- *   cursor); TRK_EDECODE; TRK_ESTORE; TRK_ENOMEM.
+ *   step again; also when an endpoint whose head is far below the cursor was set aside
+ *   for a better one); TRK_EREORG_DEEP; TRK_EHEAD (every endpoint's head is more than
+ *   max_reorg below the cursor: not a reorg, nothing rolled back); TRK_EDECODE;
+ *   TRK_ESTORE; TRK_ENOMEM.
  * Out: *st, zeroed on failure. */
 int trk_pipe_step(trk_pipe *p, trk_step *st) TRK_WUR;
 

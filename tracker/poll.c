@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/pipe_int.h"
 #include "tracker/snap.h"
 
@@ -104,16 +105,12 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
             }
             if (!ok)
                 continue;
-            if (w->nev == w->capev) {
-                size_t cap = w->capev ? w->capev * 2 : 64;
-                trk_event *v = realloc(w->ev, cap * sizeof *v);
-                if (!v) {
-                    rpc_logs_free(&logs);
-                    return TRK_ENOMEM;
-                }
-                w->ev = v;
-                w->capev = cap;
+            void *grown = trk_grow(w->ev, &w->capev, w->nev, sizeof *w->ev);
+            if (!grown) {
+                rpc_logs_free(&logs);
+                return TRK_ENOMEM;
             }
+            w->ev = grown;
             w->ev[w->nev++] = ev;
         }
         rpc_logs_free(&logs);
@@ -131,14 +128,10 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
 
 static int add_check(struct work *w, size_t *cap, uint64_t block)
 {
-    if (w->nck == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        struct check *v = realloc(w->ck, c * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        w->ck = v;
-        *cap = c;
-    }
+    void *grown = trk_grow(w->ck, cap, w->nck, sizeof *w->ck);
+    if (!grown)
+        return TRK_ENOMEM;
+    w->ck = grown;
     memset(&w->ck[w->nck], 0, sizeof w->ck[w->nck]);
     w->ck[w->nck].block = block;
     w->nck++;
@@ -395,6 +388,21 @@ static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
     return TRK_OK;
 }
 
+/* The serving endpoint's head is far below the cursor: not a reorg. Ask every endpoint;
+ * the client sets the laggard aside, and the step is retried on a better one if any. */
+static int far_below(trk_pipe *p, uint64_t head, uint64_t cursor)
+{
+    uint64_t best = 0;
+    if (p->io.heads && p->io.heads(p->io.ctx, &best) == RPC_OK &&
+        best + p->cfg.max_reorg >= cursor)
+        return trk_pipe_fail(p, TRK_ERACE, "an endpoint's head %llu is far below the cursor "
+                             "%llu: not a reorg; it is set aside (best head %llu)",
+                             (unsigned long long)head, (unsigned long long)cursor,
+                             (unsigned long long)best);
+    return trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor %llu",
+                         (unsigned long long)head, (unsigned long long)cursor);
+}
+
 int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
 {
     struct work w;
@@ -436,9 +444,7 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
         }
         if (r1 == RPC_ENOTFOUND || head < r->cursor) {
             if (head + p->cfg.max_reorg < r->cursor) {
-                rc = trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor "
-                                   "%llu", (unsigned long long)head,
-                                   (unsigned long long)r->cursor);
+                rc = far_below(p, head, r->cursor);
                 goto fail;
             }
             st->idle = true; /* a lagging node, or a shorter branch still growing */

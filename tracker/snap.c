@@ -11,6 +11,7 @@
 #include "rpc/abi.h"
 #include "rpc/hex.h"
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/snap.h"
 
 const rpc_addr trk_multicall3 = {{0xca, 0x11, 0xbd, 0xe0, 0x59, 0x77, 0xb3, 0x63, 0x11, 0x67,
@@ -28,14 +29,10 @@ static void put_sel(uint8_t *p, uint32_t sel)
 
 static int push(trk_probes *ps, const trk_probe *p)
 {
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        trk_probe *v = realloc(ps->v, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        ps->v = v;
-        ps->cap = cap;
-    }
+    void *grown = trk_grow(ps->v, &ps->cap, ps->n, sizeof *ps->v);
+    if (!grown)
+        return TRK_ENOMEM;
+    ps->v = grown;
     ps->v[ps->n++] = *p;
     return TRK_OK;
 }
