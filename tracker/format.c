@@ -130,7 +130,7 @@ void trk_move_text(char *out, size_t cap, const store_move *m, const wl_set *set
         short_addr(asset, &m->asset);
     put(out, cap, &used, "%s%s%s", c ? kind_colour(m->kind) : "", verb, R);
     if (!no_amount(m->kind)) {
-        fixed(amount, sizeof amount, &m->amount, m->decimals, 4);
+        fixed(amount, sizeof amount, &m->amount, m->decimals, m->decimals); /* exact */
         put(out, cap, &used, " %s %s", amount, asset);
     }
     const char *proto = protocol_name(m->protocol);

@@ -18,7 +18,7 @@ enum { TRK_FMT_COLOR = 1 }; /* flags of trk_move_text: ANSI colours (a terminal 
  *    ($30,000,000)   0x5e1f…"
  * and, for a lending move, a second line "HF 1.41 -> 1.46   liq. ETH price $1,880 ->
  * $1,830   0x5e1f…" aligned under the sentence. Exchange labels come from set (may be
- * NULL). Amounts have thousands separators and at most 4 fraction digits.
+ * NULL). Amounts are exact, with thousands separators.
  * Out: out[0..cap), NUL-terminated, no final newline, truncated to fit. */
 void trk_move_text(char *out, size_t cap, const store_move *m, const wl_set *set,
                    unsigned flags);
