@@ -193,7 +193,7 @@ int trk_cmd_liqmap(int argc, char **argv)
         double v = rpc_u256_to_double(&m.v[i].usd);
         max = v > max ? v : max;
     }
-    char label[160], usd[64], bar[3 * 40 + 1];
+    char label[160], usd[64], bar[3 * 40 + 40 + 1];
     if (!rpc_u256_is_zero(&m.eth_price) &&
         rpc_u256_format_units(usd, sizeof usd, &m.eth_price, 8, 2, NULL) == RPC_OK)
         printf("ETH now $%s (block %llu)\n", usd, (unsigned long long)m.eth_block);
@@ -205,10 +205,14 @@ int trk_cmd_liqmap(int argc, char **argv)
             snprintf(usd, sizeof usd, "?");
         int w = max > 0 ? (int)(40.0 * rpc_u256_to_double(&m.v[i].usd) / max + 0.5) : 0;
         size_t bn = 0;
-        for (int k = 0; k < (w ? w : 1); k++) /* at least a sliver: the band is not empty */
-            memcpy(bar + bn, k < w ? "█" : "▏", 3), bn += 3;
+        for (int k = 0; k < 40; k++) { /* 40 columns; at least a sliver: the band has some */
+            const char *cell = k < w ? "█" : k == 0 ? "▏" : " ";
+            size_t cl = strlen(cell);
+            memcpy(bar + bn, cell, cl);
+            bn += cl;
+        }
         bar[bn] = '\0';
-        printf("%-24s %-40s %18s  %s\n", label, bar, usd, m.v[i].who);
+        printf("%-24s %s %14s  %s\n", label, bar, usd, m.v[i].who);
     }
     if (fflush(stdout)) {
         fprintf(stderr, "whaletrack: cannot write to stdout\n");
