@@ -56,7 +56,8 @@ static const char help_text[] =
     "  --poll-ms N           wait between polls at the head (default 1000)\n"
     "  --no-state-override   read ETH balances through Multicall3 only\n"
     "  --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics\n"
-    "  --no-alerts           queue alerts for the [sink]s but do not send them (see deliver)\n"
+    "  --no-alerts           queue alerts for the [sink]s but do not send them (send them\n"
+    "                        later with `whaletrack deliver`, once run has stopped)\n"
     "\n"
     "Alerts: every move is queued for each [sink] of the watchlist in the same commit, and\n"
     "a thread sends them (retries with backoff; marked delivered in the store after the\n"
@@ -260,7 +261,7 @@ static int print_new(store *s, uint64_t *printed, const wl_set *set, bool json)
 }
 
 /* The figures of a scrape, read after a step (the caller holds the store). */
-static void snap_fill(trk_metrics_snap *m, store *s, rpc_client *c, const trk_alerts *a,
+static void snap_fill(trk_metrics_snap *m, store *s, rpc_client *c, trk_alerts *a,
                       const char *data_dir)
 {
     store_info info;
@@ -274,7 +275,7 @@ static void snap_fill(trk_metrics_snap *m, store *s, rpc_client *c, const trk_al
     m->store_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
     if (a) {
         trk_deliver_stats ds;
-        trk_alerts_stats((trk_alerts *)a, &ds);
+        trk_alerts_stats(a, &ds);
         m->outbox_depth = ds.pending;
         m->alerts_delivered = ds.delivered;
         m->alerts_retracted = ds.retracted;

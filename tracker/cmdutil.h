@@ -31,8 +31,8 @@ int trk_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * Out: *s (store_close), NULL on failure. */
 int trk_open_reader(store **s, const char *dir, uint64_t chain_id) TRK_WUR;
 
-/* trk_load_optional: loads the watchlists at paths (npaths 0: ./watchlists). When
- * `explicit` is false and the default path does not exist, gives no set and no error.
+/* trk_load_optional: loads the watchlists at paths; with npaths 0, ./watchlists if it
+ * exists (no set and no error when it does not): readers use it for names and labels.
  * Returns: TRK_EXIT_OK (*set may be NULL); TRK_EXIT_FAIL (errors printed on stderr).
  * Out: *set (wl_set_free) or NULL. */
 int trk_load_optional(wl_set **set, const char *const *paths, size_t npaths) TRK_WUR;

@@ -154,10 +154,11 @@ static int64_t now_ms(void)
 static void run_command(trk_send *out, const wl_sink *k, const char *json)
 {
     int in[2];
-    if (pipe(in) || fcntl(in[1], F_SETFD, FD_CLOEXEC)) {
+    if (pipe(in)) {
         snprintf(out->why, sizeof out->why, "pipe: %s", strerror(errno));
         return;
     }
+    (void)fcntl(in[1], F_SETFD, FD_CLOEXEC); /* else the program holds the write end: no EOF */
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(out->why, sizeof out->why, "fork: %s", strerror(errno));
