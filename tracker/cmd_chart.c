@@ -94,21 +94,29 @@ static int add_mark(void *ctx, const store_move *m)
 static const char *mark_colour(unsigned kind)
 {
     switch (kind) {
-    case STORE_KIND_REPAY: case STORE_KIND_SUPPLY: return "#2e7d32";
-    case STORE_KIND_BORROW: case STORE_KIND_WITHDRAW: case STORE_KIND_LIQUIDATED:
-    case STORE_KIND_EXCHANGE_DEPOSIT: return "#c62828";
-    default: return "#9e9e9e";
+    case STORE_KIND_REPAY:
+    case STORE_KIND_SUPPLY:
+        return "#2e7d32";
+    case STORE_KIND_BORROW:
+    case STORE_KIND_WITHDRAW:
+    case STORE_KIND_LIQUIDATED:
+    case STORE_KIND_EXCHANGE_DEPOSIT:
+        return "#c62828";
+    default:
+        return "#9e9e9e";
     }
 }
 
 /* One panel: lines of (t, v) per account, y from 0 to vmax. */
-static void panel(FILE *f, const struct data *d, bool hf, double top, double height,
-                  double t0, double t1, double vmax, const char *title)
+static void panel(FILE *f, const struct data *d, bool hf, double top, double height, double t0,
+                  double t1, double vmax, const char *title)
 {
     const double left = 80, width = 860;
     trk_svg_text(f, left, top - 8, "start", 13, "#111", title);
-    fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
-            "stroke=\"#ccc\"/>\n", left, top, width, height);
+    fprintf(f,
+            "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+            "stroke=\"#ccc\"/>\n",
+            left, top, width, height);
     for (int i = 0; i <= 4; i++) {
         double v = vmax * i / 4, y = top + height - height * i / 4;
         char lab[32];
@@ -117,8 +125,10 @@ static void panel(FILE *f, const struct data *d, bool hf, double top, double hei
     }
     if (hf && vmax >= 1) {
         double y = top + height - height / vmax;
-        fprintf(f, "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c62828\" "
-                "stroke-dasharray=\"6 4\"/>\n", left, left + width, y, y);
+        fprintf(f,
+                "<line x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c62828\" "
+                "stroke-dasharray=\"6 4\"/>\n",
+                left, left + width, y, y);
         trk_svg_text(f, left + width - 4, y - 4, "end", 10, "#c62828", "liquidation (HF 1)");
     }
     for (unsigned line = 0; line < d->line; line++) {
@@ -136,9 +146,11 @@ static void panel(FILE *f, const struct data *d, bool hf, double top, double hei
     }
     for (size_t i = 0; i < d->nm; i++) {
         double x = left + (t1 > t0 ? width * (d->m[i].t - t0) / (t1 - t0) : width / 2);
-        fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
-                "stroke-width=\"2\" opacity=\"%s\"><title>", x, x, top, top + height,
-                mark_colour(d->m[i].kind), d->m[i].retracted ? "0.25" : "0.7");
+        fprintf(f,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
+                "stroke-width=\"2\" opacity=\"%s\"><title>",
+                x, x, top, top + height, mark_colour(d->m[i].kind),
+                d->m[i].retracted ? "0.25" : "0.7");
         for (const char *s = d->m[i].text; *s; s++) /* the title is text: escape it */
             if (*s == '<')
                 fputs("&lt;", f);
@@ -185,7 +197,7 @@ static int write_chart(const struct data *d, const char *who, const char *path)
 int trk_cmd_chart(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},      {"svg", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},           {"svg", required_argument, NULL, 's'},
         {"data-dir", required_argument, NULL, 'd'}, {"watchlists", required_argument, NULL, 'w'},
         {"chain-id", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
     };
@@ -196,10 +208,18 @@ int trk_cmd_chart(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case 's': svg = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'w': wl_path = optarg; break;
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case 's':
+            svg = optarg;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'w':
+            wl_path = optarg;
+            break;
         case 'c':
             if (trk_parse_u64(&chain, optarg) || chain == 0)
                 return trk_usage("chart", "--chain-id wants a chain number, not '%s'", optarg);
@@ -210,7 +230,7 @@ int trk_cmd_chart(int argc, char **argv)
     }
     if (optind != argc - 1)
         return trk_usage("chart", optind < argc ? "one ENTITY or ADDRESS, not more"
-                                                 : "which ENTITY or ADDRESS?");
+                                                : "which ENTITY or ADDRESS?");
     if (!svg)
         return trk_usage("chart", "--svg FILE is required");
     const char *who = argv[optind];
@@ -225,8 +245,9 @@ int trk_cmd_chart(int argc, char **argv)
     if (ex)
         return ex;
     if (trk_resolve(&e, &one, set, who)) {
-        ex = trk_usage("chart", who[0] == '0' && who[1] == 'x' ? "'%s' is not an address"
-                                                               : "unknown entity '%s'", who);
+        ex = trk_usage(
+            "chart",
+            who[0] == '0' && who[1] == 'x' ? "'%s' is not an address" : "unknown entity '%s'", who);
         goto done;
     }
     if ((ex = trk_open_reader(&s, dir, chain)))

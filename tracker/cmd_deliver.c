@@ -62,8 +62,10 @@ static int open_writer(store **s, const char *dir)
 int trk_cmd_deliver(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},       {"once", no_argument, NULL, '1'},
-        {"watchlists", required_argument, NULL, 'w'}, {"data-dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {"once", no_argument, NULL, '1'},
+        {"watchlists", required_argument, NULL, 'w'},
+        {"data-dir", required_argument, NULL, 'd'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = NULL, *wl_path = NULL;
@@ -73,11 +75,20 @@ int trk_cmd_deliver(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case '1': once = true; break;
-        case 'w': wl_path = optarg; break;
-        case 'd': dir = optarg; break;
-        default: return trk_usage("deliver", "unknown option '%s'", argv[optind - 1]);
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case '1':
+            once = true;
+            break;
+        case 'w':
+            wl_path = optarg;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        default:
+            return trk_usage("deliver", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -90,7 +101,7 @@ int trk_cmd_deliver(int argc, char **argv)
         return ex;
     if (!set || wl_sink_count(set) == 0) {
         fprintf(stderr, "whaletrack: the watchlist has no [sink] section: nothing to deliver "
-                "to\n");
+                        "to\n");
         wl_set_free(set);
         return TRK_EXIT_FAIL;
     }

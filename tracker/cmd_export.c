@@ -143,20 +143,20 @@ static int pos_row(struct exp *e, const store_pos_key *k, const store_position *
     snprintf(n[1], 32, "%llu", (unsigned long long)p->block);
     snprintf(n[2], 32, "%llu", (unsigned long long)p->block_time);
     snprintf(n[3], 32, "%u", p->decimals);
-    const rpc_u256 *x[] = {&p->collateral, &p->debt, &p->price, &p->hf, &p->liq_threshold,
-                           &p->liq_price, &p->collateral_usd, &p->debt_usd};
+    const rpc_u256 *x[] = {&p->collateral,    &p->debt,      &p->price,          &p->hf,
+                           &p->liq_threshold, &p->liq_price, &p->collateral_usd, &p->debt_usd};
     for (size_t i = 0; i < 8; i++)
         dec(v[i], x[i]);
     if (e->csv) {
-        const char *row[] = {a, n[0], as, n[1], n[2], n[3], v[0], v[1], v[2], v[3], v[4],
-                             v[5], v[6], v[7]};
+        const char *row[] = {a,    n[0], as,   n[1], n[2], n[3], v[0],
+                             v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
         for (size_t i = 0; i < 14; i++)
             csv_field(e->f, row[i], i == 13);
         return ferror(e->f) ? -1 : 0;
     }
     cJSON *o = cJSON_CreateObject();
-    static const char *const names[] = {"collateral", "debt", "price", "hf", "liq_threshold",
-                                        "liq_price", "collateral_usd", "debt_usd"};
+    static const char *const names[] = {"collateral",    "debt",      "price",          "hf",
+                                        "liq_threshold", "liq_price", "collateral_usd", "debt_usd"};
     bool bad = !o || !cJSON_AddStringToObject(o, "address", a) ||
                !cJSON_AddNumberToObject(o, "protocol", k->protocol) ||
                !cJSON_AddStringToObject(o, "asset", as) ||
@@ -197,11 +197,11 @@ static int parse_point(uint64_t *block, uint64_t *time, const char *s)
 int trk_cmd_export(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},          {"format", required_argument, NULL, 'F'},
-        {"what", required_argument, NULL, 'W'},    {"entity", required_argument, NULL, 'e'},
-        {"kind", required_argument, NULL, 'k'},    {"min-usd", required_argument, NULL, 'u'},
-        {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
-        {"output", required_argument, NULL, 'o'},  {"data-dir", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},           {"format", required_argument, NULL, 'F'},
+        {"what", required_argument, NULL, 'W'},     {"entity", required_argument, NULL, 'e'},
+        {"kind", required_argument, NULL, 'k'},     {"min-usd", required_argument, NULL, 'u'},
+        {"from", required_argument, NULL, 'f'},     {"to", required_argument, NULL, 't'},
+        {"output", required_argument, NULL, 'o'},   {"data-dir", required_argument, NULL, 'd'},
         {"chain-id", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
     };
     trk_filter flt;
@@ -213,12 +213,24 @@ int trk_cmd_export(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+ho:", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case 'F': format = optarg; break;
-        case 'W': what = optarg; break;
-        case 'e': flt.entity = optarg; break;
-        case 'o': out_path = optarg; break;
-        case 'd': dir = optarg; break;
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case 'F':
+            format = optarg;
+            break;
+        case 'W':
+            what = optarg;
+            break;
+        case 'e':
+            flt.entity = optarg;
+            break;
+        case 'o':
+            out_path = optarg;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
         case 'k':
             if (!(flt.kind = trk_parse_kind(optarg)))
                 return trk_usage("export", "unknown move kind '%s'", optarg);
@@ -228,7 +240,8 @@ int trk_cmd_export(int argc, char **argv)
                 return trk_usage("export", "--min-usd wants a dollar amount, not '%s'", optarg);
             flt.has_min_usd = true;
             break;
-        case 'f': case 't':
+        case 'f':
+        case 't':
             if (parse_point(&b, &t, optarg))
                 return trk_usage("export", "--%s wants a block or a date, not '%s'",
                                  c == 'f' ? "from" : "to", optarg);

@@ -58,8 +58,8 @@ static int point(store_range *r, bool to, const char *s)
 int trk_cmd_history(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},       {"from", required_argument, NULL, 'f'},
-        {"to", required_argument, NULL, 't'},   {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},           {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},       {"json", no_argument, NULL, 'j'},
         {"data-dir", required_argument, NULL, 'd'}, {"watchlists", required_argument, NULL, 'w'},
         {"chain-id", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
     };
@@ -72,11 +72,20 @@ int trk_cmd_history(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case 'j': json = true; break;
-        case 'd': dir = optarg; break;
-        case 'w': wl_path = optarg; break;
-        case 'f': case 't':
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case 'j':
+            json = true;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'w':
+            wl_path = optarg;
+            break;
+        case 'f':
+        case 't':
             if (point(&r, c == 't', optarg))
                 return trk_usage("history", "--%s wants a block or a date, not '%s'",
                                  c == 't' ? "to" : "from", optarg);
@@ -91,7 +100,7 @@ int trk_cmd_history(int argc, char **argv)
     }
     if (optind != argc - 1)
         return trk_usage("history", optind < argc ? "one ENTITY or ADDRESS, not more"
-                                                   : "which ENTITY or ADDRESS?");
+                                                  : "which ENTITY or ADDRESS?");
     const char *who = argv[optind];
     wl_set *set = NULL;
     store *s = NULL;
@@ -104,8 +113,10 @@ int trk_cmd_history(int argc, char **argv)
     if (trk_resolve(&e, &a, set, who) == 0)
         is_addr = e == NULL;
     else if (who[0] == '0' && (who[1] == 'x' || who[1] == 'X')) {
-        ex = trk_usage("history", "'%s' is not an address (0x and 40 hex digits, EIP-55 "
-                       "checksum when mixed case)", who);
+        ex = trk_usage("history",
+                       "'%s' is not an address (0x and 40 hex digits, EIP-55 "
+                       "checksum when mixed case)",
+                       who);
         goto done;
     }
     if ((ex = trk_open_reader(&s, dir, chain)))
@@ -126,8 +137,8 @@ int trk_cmd_history(int argc, char **argv)
     int rc = is_addr ? store_moves_by_address(s, &a, &r, show, &o)
                      : store_moves_by_entity(s, who, &r, show, &o);
     if (rc || fflush(stdout)) {
-        fprintf(stderr, "whaletrack: %s\n", rc == -1 || !rc ? "cannot write to stdout"
-                                                             : store_strerror(rc));
+        fprintf(stderr, "whaletrack: %s\n",
+                rc == -1 || !rc ? "cannot write to stdout" : store_strerror(rc));
         goto done;
     }
     ex = TRK_EXIT_OK;

@@ -124,8 +124,10 @@ static int write_svg(const struct map *m, const char *path, double max)
         if (rpc_u256_format_units(usd, sizeof usd, &m->v[i].usd, 8, 0, NULL))
             snprintf(usd, sizeof usd, "?");
         trk_svg_text(f, 190, y + 16, "end", 12, "#333", label);
-        fprintf(f, "<rect x=\"200\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"#d9534f\">"
-                "<title>%s</title></rect>\n", y + 3, bw, row - 6, usd);
+        fprintf(f,
+                "<rect x=\"200\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"#d9534f\">"
+                "<title>%s</title></rect>\n",
+                y + 3, bw, row - 6, usd);
         char right[200];
         snprintf(right, sizeof right, "$%s  %s", usd, m->v[i].who);
         trk_svg_text(f, 208 + bw, y + 16, "start", 11, "#333", right);
@@ -137,9 +139,12 @@ static int write_svg(const struct map *m, const char *path, double max)
 int trk_cmd_liqmap(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},      {"band", required_argument, NULL, 'b'},
-        {"svg", required_argument, NULL, 's'}, {"data-dir", required_argument, NULL, 'd'},
-        {"watchlists", required_argument, NULL, 'w'}, {"chain-id", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"band", required_argument, NULL, 'b'},
+        {"svg", required_argument, NULL, 's'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"watchlists", required_argument, NULL, 'w'},
+        {"chain-id", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     struct map m;
@@ -152,14 +157,21 @@ int trk_cmd_liqmap(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case 'd': dir = optarg; break;
-        case 'w': wl_path = optarg; break;
-        case 's': svg = optarg; break;
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'w':
+            wl_path = optarg;
+            break;
+        case 's':
+            svg = optarg;
+            break;
         case 'b':
             if (trk_parse_usd(&m.width, optarg) || rpc_u256_is_zero(&m.width))
-                return trk_usage("liqmap", "--band wants a dollar width above 0, not '%s'",
-                                 optarg);
+                return trk_usage("liqmap", "--band wants a dollar width above 0, not '%s'", optarg);
             break;
         case 'c':
             if (trk_parse_u64(&chain, optarg) || chain == 0)

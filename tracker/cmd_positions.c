@@ -59,11 +59,16 @@ static void money(char *out, size_t cap, const rpc_u256 *v, unsigned dec, unsign
 static const char *proto_name(uint32_t p)
 {
     switch (p) {
-    case TRK_PROTO_WALLET: return "wallet";
-    case TRK_PROTO_AAVE_V3: return "Aave V3";
-    case TRK_PROTO_MORPHO_BLUE: return "Morpho Blue";
-    case TRK_PROTO_COMPOUND_V3: return "Compound V3";
-    default: return "?";
+    case TRK_PROTO_WALLET:
+        return "wallet";
+    case TRK_PROTO_AAVE_V3:
+        return "Aave V3";
+    case TRK_PROTO_MORPHO_BLUE:
+        return "Morpho Blue";
+    case TRK_PROTO_COMPOUND_V3:
+        return "Compound V3";
+    default:
+        return "?";
     }
 }
 
@@ -78,8 +83,8 @@ static void pad(char *out, size_t cap, const char *s, size_t width)
 
 static void row(const wl_set *set, const store_pos_key *k, const store_position *p)
 {
-    char addr[RPC_ADDR_HEX_LEN + 1], asset[24], apad[40], coll[64], debt[64], cu[64], du[64], hf[32],
-        liq[48];
+    char addr[RPC_ADDR_HEX_LEN + 1], asset[24], apad[40], coll[64], debt[64], cu[64], du[64],
+        hf[32], liq[48];
     static const rpc_addr zero;
     const wl_entity *e = set ? wl_entity_of(set, &k->address) : NULL;
     rpc_addr_format(addr, &k->address);
@@ -98,16 +103,19 @@ static void row(const wl_set *set, const store_pos_key *k, const store_position 
     money(liq, sizeof liq, &p->liq_price, 8, 0, "$");
     pad(apad, sizeof apad, asset, 11);
     printf("%-16.16s  %.6s…%.4s  %-11s  %s  %18s  %18s  %16s  %16s  %6s  %10s  %10llu\n",
-           e ? e->name : "-", addr, addr + 38, proto_name(k->protocol), apad, coll, debt, cu,
-           du, hf, liq, (unsigned long long)p->block);
+           e ? e->name : "-", addr, addr + 38, proto_name(k->protocol), apad, coll, debt, cu, du,
+           hf, liq, (unsigned long long)p->block);
 }
 
 int trk_cmd_positions(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},        {"entity", required_argument, NULL, 'e'},
-        {"at", required_argument, NULL, 'a'},    {"data-dir", required_argument, NULL, 'd'},
-        {"watchlists", required_argument, NULL, 'w'}, {"chain-id", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"entity", required_argument, NULL, 'e'},
+        {"at", required_argument, NULL, 'a'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"watchlists", required_argument, NULL, 'w'},
+        {"chain-id", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     const char *dir = NULL, *wl_path = NULL, *who = NULL;
@@ -117,10 +125,18 @@ int trk_cmd_positions(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case 'e': who = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'w': wl_path = optarg; break;
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case 'e':
+            who = optarg;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'w':
+            wl_path = optarg;
+            break;
         case 'a':
             if (trk_parse_u64(&at_block, optarg) && trk_parse_time(&at_time, optarg))
                 return trk_usage("positions", "--at wants a block or a date, not '%s'", optarg);
@@ -129,8 +145,7 @@ int trk_cmd_positions(int argc, char **argv)
             break;
         case 'c':
             if (trk_parse_u64(&chain, optarg) || chain == 0)
-                return trk_usage("positions", "--chain-id wants a chain number, not '%s'",
-                                 optarg);
+                return trk_usage("positions", "--chain-id wants a chain number, not '%s'", optarg);
             break;
         default:
             return trk_usage("positions", "unknown option '%s'", argv[optind - 1]);
@@ -150,8 +165,9 @@ int trk_cmd_positions(int argc, char **argv)
     if (who) {
         const wl_entity *e;
         if (trk_resolve(&e, &one, set, who)) {
-            ex = trk_usage("positions", who[0] == '0' && who[1] == 'x'
-                                            ? "'%s' is not an address" : "unknown entity '%s'",
+            ex = trk_usage("positions",
+                           who[0] == '0' && who[1] == 'x' ? "'%s' is not an address"
+                                                          : "unknown entity '%s'",
                            who);
             goto done;
         }
@@ -168,8 +184,8 @@ int trk_cmd_positions(int argc, char **argv)
         goto done;
     }
     printf("%-16s  %-11s  %-11s  %-11s  %18s  %18s  %16s  %16s  %6s  %10s  %10s\n", "ENTITY",
-           "ADDRESS", "PROTOCOL", "ASSET", "COLLATERAL", "DEBT", "COLLATERAL USD", "DEBT USD",
-           "HF", "LIQ. PRICE", "BLOCK");
+           "ADDRESS", "PROTOCOL", "ASSET", "COLLATERAL", "DEBT", "COLLATERAL USD", "DEBT USD", "HF",
+           "LIQ. PRICE", "BLOCK");
     for (size_t i = 0; i < ks.n; i++) {
         store_position p;
         if (at_time) {

@@ -90,11 +90,16 @@ static int has_move(void *ctx, const store_move *m)
 int trk_cmd_tail(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"help", no_argument, NULL, 'h'},         {"follow", no_argument, NULL, 'f'},
-        {"lines", required_argument, NULL, 'n'},  {"entity", required_argument, NULL, 'e'},
-        {"kind", required_argument, NULL, 'k'},   {"min-usd", required_argument, NULL, 'u'},
-        {"json", no_argument, NULL, 'j'},         {"data-dir", required_argument, NULL, 'd'},
-        {"watchlists", required_argument, NULL, 'w'}, {"chain-id", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {"follow", no_argument, NULL, 'f'},
+        {"lines", required_argument, NULL, 'n'},
+        {"entity", required_argument, NULL, 'e'},
+        {"kind", required_argument, NULL, 'k'},
+        {"min-usd", required_argument, NULL, 'u'},
+        {"json", no_argument, NULL, 'j'},
+        {"data-dir", required_argument, NULL, 'd'},
+        {"watchlists", required_argument, NULL, 'w'},
+        {"chain-id", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     trk_filter f;
@@ -107,12 +112,24 @@ int trk_cmd_tail(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+hfn:", lo, NULL)) != -1) {
         switch (c) {
-        case 'h': fputs(help_text, stdout); return TRK_EXIT_OK;
-        case 'f': follow = true; break;
-        case 'j': json = true; break;
-        case 'd': dir = optarg; break;
-        case 'w': wl_path = optarg; break;
-        case 'e': f.entity = optarg; break;
+        case 'h':
+            fputs(help_text, stdout);
+            return TRK_EXIT_OK;
+        case 'f':
+            follow = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'w':
+            wl_path = optarg;
+            break;
+        case 'e':
+            f.entity = optarg;
+            break;
         case 'n':
             if (trk_parse_u64(&lines, optarg) || lines > 1000000)
                 return trk_usage("tail", "-n wants a number up to 1000000, not '%s'", optarg);

@@ -57,8 +57,10 @@ int trk_open_reader(store **s, const char *dir, uint64_t chain_id)
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "whaletrack: %s: no such data directory (give --data-dir, or start "
-                "`whaletrack run` first)\n", dir);
+        fprintf(stderr,
+                "whaletrack: %s: no such data directory (give --data-dir, or start "
+                "`whaletrack run` first)\n",
+                dir);
         return TRK_EXIT_NOSTORE;
     }
     store_opts o = {0};
@@ -74,9 +76,11 @@ int trk_open_reader(store **s, const char *dir, uint64_t chain_id)
         goto fail;
     }
     if (chain_id && info.chain_id != chain_id) {
-        fprintf(stderr, "whaletrack: %s: holds chain %llu, not chain %llu; use the data dir "
-                "of chain %llu\n", dir, (unsigned long long)info.chain_id,
-                (unsigned long long)chain_id, (unsigned long long)chain_id);
+        fprintf(stderr,
+                "whaletrack: %s: holds chain %llu, not chain %llu; use the data dir "
+                "of chain %llu\n",
+                dir, (unsigned long long)info.chain_id, (unsigned long long)chain_id,
+                (unsigned long long)chain_id);
         store_close(*s);
         *s = NULL;
         return TRK_EXIT_NOSTORE;
@@ -172,8 +176,12 @@ int trk_parse_time(uint64_t *t, const char *s)
         return -1;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || y < 1970)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = se};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = se};
     time_t x = timegm(&tm);
     if (x < 0)
         return -1;

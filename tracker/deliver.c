@@ -20,7 +20,7 @@ struct sstate {
     uint32_t id;
     int64_t next_ms; /* not before this (monotonic ms) */
     unsigned fails;
-    bool held;       /* a failure in this pass: later alerts of the sink wait */
+    bool held; /* a failure in this pass: later alerts of the sink wait */
 };
 
 struct alert {
@@ -156,8 +156,8 @@ static bool wanted(const wl_sink *k, const store_move *m)
 }
 
 /* The alert as JSON (webhook, command) and text (Telegram, Discord). */
-static int build(char **json, char *text, size_t cap, char *id, size_t idcap,
-                 const wl_sink *k, const store_move *m, const wl_set *set, bool retraction)
+static int build(char **json, char *text, size_t cap, char *id, size_t idcap, const wl_sink *k,
+                 const store_move *m, const wl_set *set, bool retraction)
 {
     char line[900], *mj = NULL;
     *json = NULL;
@@ -192,8 +192,8 @@ static int finish(trk_deliver *d, uint64_t id, bool delivered)
     int rc = delivered ? store_outbox_done(d->s, id) : store_outbox_drop(d->s, id);
     unlock(d);
     if (rc && rc != STORE_ENOTFOUND) {
-        fprintf(stderr, "whaletrack: alerts: cannot mark alert %llu: %s\n",
-                (unsigned long long)id, store_strerror(rc));
+        fprintf(stderr, "whaletrack: alerts: cannot mark alert %llu: %s\n", (unsigned long long)id,
+                store_strerror(rc));
         return TRK_ESTORE;
     }
     return TRK_OK;
@@ -203,8 +203,10 @@ static int one(trk_deliver *d, const struct alert *a, struct sstate *st)
 {
     const wl_sink *k = sink_of(d, a->sink);
     if (!k) {
-        fprintf(stderr, "whaletrack: alerts: sink %u is no longer in the watchlist; dropping "
-                "its alert about move %llu\n", a->sink, (unsigned long long)a->seq);
+        fprintf(stderr,
+                "whaletrack: alerts: sink %u is no longer in the watchlist; dropping "
+                "its alert about move %llu\n",
+                a->sink, (unsigned long long)a->seq);
         d->stats.skipped++;
         return finish(d, a->id, false);
     }

@@ -10,10 +10,10 @@
 
 /* Zero-initialise: everything passes. Plain data; strings borrowed. */
 typedef struct trk_filter {
-    const char *entity;   /* exact name, or NULL */
-    unsigned kind;        /* a store kind, or 0; a retraction matches its retracted kind */
+    const char *entity; /* exact name, or NULL */
+    unsigned kind;      /* a store kind, or 0; a retraction matches its retracted kind */
     bool has_min_usd;
-    rpc_u256 min_usd;     /* USD x 10^8 (a retraction carries its move's value) */
+    rpc_u256 min_usd;              /* USD x 10^8 (a retraction carries its move's value) */
     uint64_t block_from, block_to; /* inclusive; to 0 = no end */
     uint64_t time_from, time_to;   /* unix seconds inclusive; to 0 = no end */
 } trk_filter;

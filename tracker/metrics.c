@@ -78,8 +78,8 @@ size_t trk_metrics_render(char *out, size_t cap, const trk_metrics_snap *s)
            s->store_bytes);
     metric(out, cap, &n, "whaletrack_outbox_depth", "gauge", "Alerts waiting for delivery.",
            s->outbox_depth);
-    metric(out, cap, &n, "whaletrack_alerts_delivered_total", "counter",
-           "Alerts a sink accepted.", s->alerts_delivered);
+    metric(out, cap, &n, "whaletrack_alerts_delivered_total", "counter", "Alerts a sink accepted.",
+           s->alerts_delivered);
     metric(out, cap, &n, "whaletrack_alerts_retracted_total", "counter",
            "Retraction messages a sink accepted.", s->alerts_retracted);
     metric(out, cap, &n, "whaletrack_alerts_skipped_total", "counter",
@@ -108,8 +108,10 @@ size_t trk_metrics_render(char *out, size_t cap, const trk_metrics_snap *s)
                     (unsigned long long)(e->latency_us_sum % 1000000));
             else
                 add(out, cap, &n, "%s{endpoint=\"%s\"} %llu\n", eps[k].name, l,
-                    (unsigned long long)(k == 0 ? e->requests : k == 1 ? e->calls
-                                                     : k == 2 ? e->errors : e->requests));
+                    (unsigned long long)(k == 0   ? e->requests
+                                         : k == 1 ? e->calls
+                                         : k == 2 ? e->errors
+                                                  : e->requests));
         }
     }
     return n;
@@ -205,8 +207,10 @@ int trk_metrics_start(trk_metrics **out, char *why, size_t cap, const char *addr
     m->d = MHD_start_daemon(flags, 0, NULL, NULL, on_req, m, MHD_OPTION_SOCK_ADDR, &ss,
                             MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
     if (!m->d) {
-        snprintf(why, cap, "cannot listen on %s for --metrics (in use, or not an address "
-                 "of this machine)", addr);
+        snprintf(why, cap,
+                 "cannot listen on %s for --metrics (in use, or not an address "
+                 "of this machine)",
+                 addr);
         pthread_mutex_destroy(&m->mu);
         free(m);
         return TRK_EINVAL;

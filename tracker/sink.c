@@ -87,8 +87,8 @@ static long retry_after_telegram(const char *body)
     return ms;
 }
 
-static int post(trk_send *out, const wl_sink *k, const char *url, const char *body,
-                const char *id, const char *sig)
+static int post(trk_send *out, const wl_sink *k, const char *url, const char *body, const char *id,
+                const char *sig)
 {
     char hid[160], hsig[100], err[CURL_ERROR_SIZE] = "";
     struct curl_slist *hs = NULL, *t;
@@ -129,8 +129,7 @@ static int post(trk_send *out, const wl_sink *k, const char *url, const char *bo
     } else {
         snprintf(out->why, sizeof out->why, "HTTP status %ld", status);
         if (status == 429)
-            out->retry_after_ms = k->kind == WL_SINK_TELEGRAM ? retry_after_telegram(resp.buf)
-                                                              : 0;
+            out->retry_after_ms = k->kind == WL_SINK_TELEGRAM ? retry_after_telegram(resp.buf) : 0;
         if (status == 429 && !out->retry_after_ms)
             out->retry_after_ms = retry_after_header(h);
     }
@@ -213,11 +212,9 @@ static void run_command(trk_send *out, const wl_sink *k, const char *json)
     else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
         snprintf(out->why, sizeof out->why, "cannot run %s", k->argv[0]);
     else if (WIFEXITED(st))
-        snprintf(out->why, sizeof out->why, "the command exited with status %d",
-                 WEXITSTATUS(st));
+        snprintf(out->why, sizeof out->why, "the command exited with status %d", WEXITSTATUS(st));
     else
-        snprintf(out->why, sizeof out->why, "the command was killed by signal %d",
-                 WTERMSIG(st));
+        snprintf(out->why, sizeof out->why, "the command was killed by signal %d", WTERMSIG(st));
 }
 
 static char *text_body(const char *key, const char *text, const char *chat_id)
@@ -249,8 +246,8 @@ int trk_sink_send(trk_send *out, const wl_sink *k, const trk_alert_msg *msg)
         break;
     case WL_SINK_TELEGRAM: {
         const char *api = getenv("WHALETRACK_TELEGRAM_API");
-        snprintf(url, sizeof url, "%s/bot%s/sendMessage", api && *api ? api :
-                 "https://api.telegram.org", k->token);
+        snprintf(url, sizeof url, "%s/bot%s/sendMessage",
+                 api && *api ? api : "https://api.telegram.org", k->token);
         if (!(body = text_body("text", msg->text, k->chat_id)))
             return TRK_ENOMEM;
         rc = post(out, k, url, body, msg->id, NULL);

@@ -24,11 +24,21 @@ static const struct {
 };
 
 /* Every move kind a sink may ask for (the store's names). */
-static const char *const move_kinds[] = {
-    "transfer_out", "transfer_in",     "exchange_deposit",  "exchange_withdrawal",
-    "supply",       "withdraw",        "borrow",            "repay",
-    "liquidated",   "health_factor",   "liquidation_price", "position_opened",
-    "position_closed", "collateral_enabled", "collateral_disabled"};
+static const char *const move_kinds[] = {"transfer_out",
+                                         "transfer_in",
+                                         "exchange_deposit",
+                                         "exchange_withdrawal",
+                                         "supply",
+                                         "withdraw",
+                                         "borrow",
+                                         "repay",
+                                         "liquidated",
+                                         "health_factor",
+                                         "liquidation_price",
+                                         "position_opened",
+                                         "position_closed",
+                                         "collateral_enabled",
+                                         "collateral_disabled"};
 #define NMOVE_KINDS (sizeof move_kinds / sizeof move_kinds[0])
 
 const char *wl_sink_kind_name(enum wl_sink_kind k)
@@ -132,8 +142,10 @@ static int check_list(wl_set *set, wl_errors *errs, struct wl_sink_b *k, const s
     if (n == -1)
         return WL_ENOMEM;
     if (n < 0)
-        return add(errs, set, k, kv->line, "%s: empty item (items are separated by single "
-                   "commas)", kv->key);
+        return add(errs, set, k, kv->line,
+                   "%s: empty item (items are separated by single "
+                   "commas)",
+                   kv->key);
     for (long i = 0; i < n; i++) {
         if (kinds) {
             bool ok = false;
@@ -189,7 +201,8 @@ static int check_value(wl_set *set, wl_errors *errs, struct wl_sink_b *k, const 
         p->secret = kv->value;
     } else if (!strcmp(kv->key, "token")) {
         if (!kv->secret)
-            return add(errs, set, k, kv->line, "token: write it as ${VAR} and keep the bot "
+            return add(errs, set, k, kv->line,
+                       "token: write it as ${VAR} and keep the bot "
                        "token in the environment");
         p->token = kv->value;
     } else if (!strcmp(kv->key, "chat_id")) {

@@ -37,7 +37,8 @@ static void teardown(void)
     fx_rm(dir);
 }
 
-TestSuite(alerts, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(alerts, .init = setup, .fini = teardown,
+          .timeout = 300); /* one value per binary: criterion leaks with mixed ones */
 
 /* write_wl: the watchlist text (printf-style), then the id of its first sink. */
 __attribute__((format(printf, 1, 2))) static uint32_t write_wl(const char *fmt, ...)
@@ -101,7 +102,6 @@ static size_t outbox_left(void)
     return n;
 }
 
-
 /* check_once_in_order: the distinct ids the receiver accepted (2xx), in order of first
  * arrival, are exactly prefix-1..prefix-n; each accepted body carries its id and, with a
  * key, a valid signature. Returns how many requests repeated an accepted id. */
@@ -148,7 +148,8 @@ Test(alerts, a_webhook_gets_each_move_once_and_in_order_through_500s_timeouts_an
 {
     cr_assert_eq(wt_recv_start(&R, &port, "500,slow,ok,429:1,500,ok"), 0);
     uint32_t id = write_wl("[sink \"hook\"]\nkind = webhook\nurl = http://127.0.0.1:%u/hook\n"
-                           "secret = k3y\ntimeout_ms = 500\n", port);
+                           "secret = k3y\ntimeout_ms = 500\n",
+                           port);
     fill(6, id);
     wt_cli_out o = deliver(NULL);
     cr_assert_eq(o.status, 0, "%s", o.err);
@@ -168,8 +169,8 @@ Test(alerts, a_webhook_gets_each_move_once_and_in_order_through_500s_timeouts_an
 Test(alerts, each_move_arrives_once_across_kill_9_of_the_deliverer)
 {
     cr_assert_eq(wt_recv_start(&R, &port, "ok,500,ok,ok,500,ok,ok,ok,500"), 0);
-    uint32_t id = write_wl("[sink \"hook\"]\nkind = webhook\nurl = http://127.0.0.1:%u/hook\n",
-                           port);
+    uint32_t id =
+        write_wl("[sink \"hook\"]\nkind = webhook\nurl = http://127.0.0.1:%u/hook\n", port);
     fill(40, id);
     srand(7);
     const char *args[] = {"deliver", "--watchlists", wl, "--data-dir", data, NULL};
@@ -284,7 +285,8 @@ Test(alerts, a_reorg_after_delivery_sends_a_retraction_and_rules_filter_moves)
 {
     cr_assert_eq(wt_recv_start(&R, &port, ""), 0);
     uint32_t id = write_wl("[sink \"hook\"]\nkind = webhook\nurl = http://127.0.0.1:%u/\n"
-                           "kinds = repay, transfer_in\n", port);
+                           "kinds = repay, transfer_in\n",
+                           port);
     store *s = fx_writer(data);
     fx_commit(s, 21734012, 0, 3, &id, 1); /* repay, exchange_deposit, transfer_in */
     fx_commit(s, 21734013, 3, 1, &id, 1); /* repay */

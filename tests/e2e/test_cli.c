@@ -13,9 +13,8 @@ static char *dir, *data, *wl;
 
 /* The watchlist of the fixture: Trend Research and Binance (a watchlist name cannot hold
  * a quote; the store's can, which is what the CSV quoting needs). */
-static const char wl_text[] =
-    "[entity \"Trend Research\"]\naddress = " FX_WHALE "\n"
-    "[exchange \"Binance\"]\naddress = " FX_BINANCE "\n";
+static const char wl_text[] = "[entity \"Trend Research\"]\naddress = " FX_WHALE "\n"
+                              "[exchange \"Binance\"]\naddress = " FX_BINANCE "\n";
 
 static void setup(void)
 {
@@ -38,7 +37,8 @@ static void teardown(void)
     fx_rm(dir);
 }
 
-TestSuite(cli, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(cli, .init = setup, .fini = teardown,
+          .timeout = 300); /* one value per binary: criterion leaks with mixed ones */
 
 /* fill: blocks 21734012.. with moves 0..2, then 3..5 (two blocks of three). */
 static void fill(void)
@@ -147,14 +147,14 @@ Test(cli, export_csv_matches_the_golden_file_with_rfc4180_quoting)
     fill();
     char out[600];
     snprintf(out, sizeof out, "%s/moves.csv", dir);
-    const char *args[] = {"export", "--format", "csv", "--to", "21734012", "--kind",
-                          "repay", "--data-dir", data, "-o", out, NULL};
+    const char *args[] = {"export", "--format",   "csv", "--to", "21734012", "--kind",
+                          "repay",  "--data-dir", data,  "-o",   out,        NULL};
     wt_cli_out o;
     cr_assert_eq(wt_cli_run(&o, args, NULL, 30), 0);
     cr_assert_eq(o.status, 0, "%s", o.err);
     wt_cli_out_free(&o);
-    const char *args2[] = {"export", "--format", "csv", "--to", "21734012", "--data-dir",
-                           data, "-o", out, NULL};
+    const char *args2[] = {"export",     "--format", "csv", "--to", "21734012",
+                           "--data-dir", data,       "-o",  out,    NULL};
     cr_assert_eq(wt_cli_run(&o, args2, NULL, 30), 0);
     cr_assert_eq(o.status, 0, "%s", o.err);
     cr_expect_eq(o.out_len, 0, "-o: nothing on stdout");
@@ -218,8 +218,8 @@ Test(cli, liqmap_bands_the_collateral_at_risk_and_writes_an_svg)
     fill_positions();
     char svg[600];
     snprintf(svg, sizeof svg, "%s/liq.svg", dir);
-    wt_cli_out o = run("liqmap", "--band", "50", "--svg", svg, "--data-dir", data,
-                       "--watchlists", wl);
+    wt_cli_out o =
+        run("liqmap", "--band", "50", "--svg", svg, "--data-dir", data, "--watchlists", wl);
     cr_assert_eq(o.status, 0, "%s", o.err);
     cr_log_info("%s", o.out);
     cr_expect(strstr(o.out, "ETH now $3,000 (block 21734021)\n"), "%s", o.out);
@@ -242,8 +242,8 @@ Test(cli, chart_draws_hf_and_liquidation_line_with_the_moves_marked)
     fill_positions();
     char svg[600];
     snprintf(svg, sizeof svg, "%s/trend.svg", dir);
-    wt_cli_out o = run("chart", "Trend Research", "--svg", svg, "--data-dir", data,
-                       "--watchlists", wl);
+    wt_cli_out o =
+        run("chart", "Trend Research", "--svg", svg, "--data-dir", data, "--watchlists", wl);
     cr_assert_eq(o.status, 0, "%s", o.err);
     cr_expect_eq(o.out_len, 0);
     wt_cli_out_free(&o);
@@ -265,8 +265,8 @@ Test(cli, chart_draws_hf_and_liquidation_line_with_the_moves_marked)
 Test(cli, history_lists_an_entitys_or_an_addresss_moves_in_a_range)
 {
     fill();
-    wt_cli_out o = run("history", "Trend Research", "--from", "21734013", "--json",
-                       "--data-dir", data, "--watchlists", wl);
+    wt_cli_out o = run("history", "Trend Research", "--from", "21734013", "--json", "--data-dir",
+                       data, "--watchlists", wl);
     cr_assert_eq(o.status, 0, "%s", o.err);
     cr_expect(strstr(o.out, "\"seq\":4,") && strstr(o.out, "\"seq\":5,"));
     cr_expect_eq(strstr(o.out, "\"seq\":1,"), NULL, "--from excludes block 21734012");
@@ -366,8 +366,8 @@ Test(cli, bad_input_gets_one_line_and_its_exit_code_and_writes_nothing)
 
 Test(cli, help_goes_to_stdout_with_exit_0_and_lists_the_exit_codes)
 {
-    const char *cmds[] = {"tail", "positions", "history", "export", "liqmap", "chart",
-                          "deliver", "run", "check", "version"};
+    const char *cmds[] = {"tail",  "positions", "history", "export", "liqmap",
+                          "chart", "deliver",   "run",     "check",  "version"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         wt_cli_out o = run(cmds[i], "--help");
         cr_expect_eq(o.status, 0, "%s --help", cmds[i]);

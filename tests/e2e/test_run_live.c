@@ -73,8 +73,7 @@ static double series(const char *text, const char *name)
     return -1;
 }
 
-Test(run_live, tail_follows_run_alerts_go_out_once_and_metrics_answer, .fini = stop,
-     .timeout = 300)
+Test(run_live, tail_follows_run_alerts_go_out_once_and_metrics_answer, .fini = stop, .timeout = 300)
 {
     unsigned rport, mport = wt_free_port();
     cr_assert_eq(wt_recv_start(&R, &rport, "500"), 0);
@@ -84,17 +83,20 @@ Test(run_live, tail_follows_run_alerts_go_out_once_and_metrics_answer, .fini = s
     snprintf(path, sizeof path, "%s/sinks.ini", W.wl);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
-    fprintf(f, "[sink \"hook\"]\nkind = webhook\nurl = http://127.0.0.1:%u/w\n"
-               "entities = Whale\ntimeout_ms = 2000\n", rport);
+    fprintf(f,
+            "[sink \"hook\"]\nkind = webhook\nurl = http://127.0.0.1:%u/w\n"
+            "entities = Whale\ntimeout_ms = 2000\n",
+            rport);
     cr_assert_eq(fclose(f), 0);
     char start[32], maddr[64], murl[96], log[200];
     snprintf(start, sizeof start, "%lld", (long long)wt_anvil_head(&W.A) + 1);
     snprintf(maddr, sizeof maddr, "127.0.0.1:%u", mport);
     snprintf(murl, sizeof murl, "http://%s/metrics", maddr);
     snprintf(log, sizeof log, "%s/run.log", W.dir);
-    const char *args[] = {"run", "--watchlists", W.wl, "--data-dir", W.data, "--rpc", W.A.url,
-                          "--confirmations", "0", "--start-block", start, "--weth", W.weth,
-                          "--poll-ms", "20", "--json", "--metrics", maddr, NULL};
+    const char *args[] = {"run",   "--watchlists",    W.wl, "--data-dir",    W.data,      "--rpc",
+                          W.A.url, "--confirmations", "0",  "--start-block", start,       "--weth",
+                          W.weth,  "--poll-ms",       "20", "--json",        "--metrics", maddr,
+                          NULL};
     int run_fd, tail_fd;
     run_pid = wt_cli_spawn(&run_fd, args, NULL, log);
     cr_assert_gt(run_pid, 0);
@@ -112,15 +114,15 @@ Test(run_live, tail_follows_run_alerts_go_out_once_and_metrics_answer, .fini = s
     cr_assert_gt(tail_pid, 0);
     struct timespec settle = {0, 300 * 1000 * 1000};
     nanosleep(&settle, NULL);
-    cr_assert_eq(wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "mint(uint256)", 1, "7000000"),
-                 0);
+    cr_assert_eq(wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "mint(uint256)", 1, "7000000"), 0);
     cr_assert_eq(wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "transfer(address,uint256)", 2,
                                EXCHANGE, "2000000"),
                  0);
     char buf[16384];
     size_t len = 0;
     cr_expect_eq(wt_read_until(tail_fd, buf, sizeof buf, &len, 2, 20000), 2, "%s", buf);
-    cr_expect(strstr(buf, "\"kind\":\"transfer_in\"") && strstr(buf, "\"kind\":\"exchange_deposit\""),
+    cr_expect(strstr(buf, "\"kind\":\"transfer_in\"") &&
+                  strstr(buf, "\"kind\":\"exchange_deposit\""),
               "%s", buf);
     /* the alert thread: a 500 first, then both moves, each once, in order */
     for (int i = 0; i < 200; i++) {
@@ -150,8 +152,8 @@ Test(run_live, tail_follows_run_alerts_go_out_once_and_metrics_answer, .fini = s
     cr_expect_geq(series(b.buf, "whaletrack_alert_failures_total"), 1);
     cr_expect_geq(series(b.buf, "whaletrack_outbox_depth"), 0);
     cr_expect_gt(series(b.buf, "whaletrack_rpc_requests_total"), 0);
-    cr_expect(strstr(b.buf, "whaletrack_rpc_latency_seconds_sum{endpoint=\"http://127.0.0.1"),
-              "%s", b.buf);
+    cr_expect(strstr(b.buf, "whaletrack_rpc_latency_seconds_sum{endpoint=\"http://127.0.0.1"), "%s",
+              b.buf);
     cr_expect(strstr(b.buf, "# TYPE whaletrack_moves_total counter\n"));
     kill(run_pid, SIGTERM);
     int st;

@@ -7,10 +7,10 @@
 #include <sys/types.h>
 
 typedef struct wt_cli_out {
-    int status;  /* exit code; 128 + signal when killed; -1 on timeout (then killed) */
-    char *out;   /* stdout, NUL-terminated (free) */
+    int status; /* exit code; 128 + signal when killed; -1 on timeout (then killed) */
+    char *out;  /* stdout, NUL-terminated (free) */
     size_t out_len;
-    char *err;   /* stderr, NUL-terminated (free) */
+    char *err; /* stderr, NUL-terminated (free) */
 } wt_cli_out;
 
 /* wt_cli_run: runs WT_BUILD_DIR/whaletrack with args (NULL-terminated, without argv[0]),

@@ -10,10 +10,10 @@ typedef struct wt_recv wt_recv;
 /* One request as it arrived. */
 typedef struct wt_req {
     char path[256];
-    char id[64];   /* X-Whaletrack-Id, "" if none */
-    char sig[96];  /* X-Whaletrack-Signature, "" if none */
-    char *body;    /* NUL-terminated */
-    int status;    /* what the receiver answered */
+    char id[64];     /* X-Whaletrack-Id, "" if none */
+    char sig[96];    /* X-Whaletrack-Signature, "" if none */
+    char *body;      /* NUL-terminated */
+    int status;      /* what the receiver answered */
     long long at_ms; /* when it arrived (CLOCK_MONOTONIC) */
 } wt_req;
 
