@@ -166,6 +166,8 @@ void trk_move_text(char *out, size_t cap, const store_move *m, const wl_set *set
         put(out, cap, &used, "%s%s%s", D, ev, R);
     else
         put(out, cap, &used, "%s%.6s…%s", D, tx, R);
+    if (m->flags & STORE_MOVE_VERIFIED)
+        put(out, cap, &used, "  verified");
 }
 
 static int add_addr(cJSON *o, const char *key, const rpc_addr *a)
@@ -210,6 +212,7 @@ int trk_move_json(char **json, const store_move *m)
         bad |= add_hash(o, "tx_hash", &m->tx_hash) ||
                !cJSON_AddNumberToObject(o, "log_index", m->log_index);
     bad |= !cJSON_AddNumberToObject(o, "protocol", m->protocol);
+    bad |= !cJSON_AddBoolToObject(o, "verified", (m->flags & STORE_MOVE_VERIFIED) != 0);
     bad |= add_addr(o, "asset", &m->asset);
     bad |= add_addr(o, "counterparty", &m->counterparty);
     bad |= add_u256(o, "amount", &m->amount);
