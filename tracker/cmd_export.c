@@ -70,7 +70,7 @@ static void dec(char out[RPC_U256_DEC_MAX], const rpc_u256 *v)
 static const char move_header[] =
     "seq,kind,entity,address,block,block_hash,time,tx_hash,log_index,protocol,asset,"
     "counterparty,amount,decimals,usd,hf_before,hf_after,liq_before,liq_after,retracts,"
-    "retracted_kind,retracted\r\n";
+    "retracted_kind,retracted,verified\r\n";
 
 static int move_csv(FILE *f, const store_move *m)
 {
@@ -115,7 +115,8 @@ static int move_csv(FILE *f, const store_move *m)
     snprintf(n, sizeof n, "%llu", (unsigned long long)m->retracts);
     csv_field(f, r ? n : "", false);
     csv_field(f, r && rk ? rk : "", false);
-    csv_field(f, (m->flags & STORE_MOVE_RETRACTED) ? "1" : "0", true);
+    csv_field(f, (m->flags & STORE_MOVE_RETRACTED) ? "1" : "0", false);
+    csv_field(f, (m->flags & STORE_MOVE_VERIFIED) ? "1" : "0", true);
     return ferror(f) ? -1 : 0;
 }
 

@@ -129,18 +129,18 @@ Test(cli, tail_follow_shows_moves_and_retractions_as_another_process_commits)
 static const char golden_csv[] =
     "seq,kind,entity,address,block,block_hash,time,tx_hash,log_index,protocol,asset,"
     "counterparty,amount,decimals,usd,hf_before,hf_after,liq_before,liq_after,retracts,"
-    "retracted_kind,retracted\r\n"
+    "retracted_kind,retracted,verified\r\n"
     "1,repay,Trend Research,0x28a55C4b4f9615FDE3CDAdDf6cc01FcF2E38A6b0,21734012,"
     "0xbb000000000000000000000000000000000000000000000000000000014ba27c,1769850863,"
     "0xbb500000000000000000000000000000000000000000000000000000014ba27c,0,1,"
     "0xdAC17F958D2ee523a2206206994597C13D831ec7,0x0000000000000000000000000000000000000000,"
     "30000000000000,6,3000000000000000,1410000000000000000,1460000000000000000,188000000000,"
-    "183000000000,,,0\r\n"
+    "183000000000,,,0,0\r\n"
     "3,transfer_in,\"Fund \"\"A\"\", Ltd\",0x1111111111111111111111111111111111111111,21734012,"
     "0xbb000000000000000000000000000000000000000000000000000000014ba27c,1769850863,"
     "0xbb520000000000000000000000000000000000000000000000000000014ba27c,2,0,"
     "0x0000000000000000000000000000000000000000,0x0000000000000000000000000000000000000000,"
-    "5000000000000000000,18,1500000000000,,,,,,,0\r\n";
+    "5000000000000000000,18,1500000000000,,,,,,,0,0\r\n";
 
 Test(cli, export_csv_matches_the_golden_file_with_rfc4180_quoting)
 {
@@ -290,7 +290,7 @@ Test(cli, export_jsonl_is_one_object_per_line_with_exact_amounts)
                      "\"block\":21734012,\"block_hash\":\"0xbb000000000000000000000000000000000"
                      "000000000000000000000014ba27c\",\"time\":1769850863,\"tx_hash\":\"0xbb52"
                      "0000000000000000000000000000000000000000000000000000014ba27c\","
-                     "\"log_index\":2,\"protocol\":0,\"asset\":\"0x0000000000000000000000000000"
+                     "\"log_index\":2,\"protocol\":0,\"verified\":false,\"asset\":\"0x0000000000000000000000000000"
                      "000000000000\",\"counterparty\":\"0x0000000000000000000000000000000000000"
                      "000\",\"amount\":\"5000000000000000000\",\"decimals\":18,"
                      "\"usd\":\"1500000000000\"}\n");
