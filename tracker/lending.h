@@ -84,10 +84,4 @@ int trk_lending_block(trk_lending *l, trk_moves *out, size_t first, store_batch 
                       size_t whycap, trk_io io, const trk_block_in *in, const trk_probes *ps,
                       const trk_probe_result *res, const wl_set *set) TRK_WUR;
 
-/* trk_lending_text: for a lending move (STORE_MOVE_HAS_HF), the text after its amount:
- * "  $3,000,000  HF 1.65 -> 1.37  liq. $1,818.18 -> $1,818.18" (USD left out when 0; HF
- * "inf" without debt; a line "none"); "" for other moves.
- * Out: out[0..cap), NUL-terminated, truncated to fit. */
-void trk_lending_text(char *out, size_t cap, const store_move *m);
-
 #endif

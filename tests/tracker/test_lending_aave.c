@@ -156,7 +156,7 @@ Test(lending_aave, the_seed_day_gives_exactly_the_expected_moves_with_the_protoc
     }
     for (size_t i = 0; i < l.n; i++) { /* the day as an analyst reads it */
         char text[768];
-        trk_move_text(text, sizeof text, &l.v[i], W.set);
+        trk_move_text(text, sizeof text, &l.v[i], W.set, 0);
         fprintf(stderr, "lending_aave: %s\n", text);
     }
     free(l.v);
