@@ -2,7 +2,16 @@
  * typed eth_* calls, retries with backoff, failover across endpoints, rate limits.
  * Every answer is validated in full before any of it is returned: a malformed answer is
  * retried or reported, never partly used. Endpoint URLs may carry API keys; the client
- * prints only their redacted form ("https://host/…"), in messages and errors alike. */
+ * prints only their redacted form ("https://host/…"), in messages and errors alike.
+ *
+ *     const char *urls[] = {"https://eth.example/v2/${ALCHEMY_KEY}", "http://127.0.0.1:8545"};
+ *     rpc_client *c;
+ *     if (rpc_client_new(&c, NULL, urls, 2)) die(rpc_client_new_errmsg());
+ *     uint64_t head;
+ *     if (rpc_eth_block_number(c, &head)) die(rpc_client_errmsg(c));
+ *     ... rpc_batch_* for many calls in one request, rpc/logs.h for log ranges,
+ *     ... rpc/multicall.h for many contract reads in one eth_call
+ *     rpc_client_free(c); */
 #ifndef WT_RPC_CLIENT_H
 #define WT_RPC_CLIENT_H
 

@@ -4,7 +4,8 @@
  * transaction. Invariant (exactly once): an address with a move always has a snapshot
  * (its event's probes write one), so "no snapshot" means "no move yet", and the one
  * transaction that writes its moves also writes its snapshots: a crash before it redoes
- * the backfill, after it the address is never backfilled again. */
+ * the backfill, after it the address is never backfilled again. Lending positions of an
+ * added address are not backfilled: the lending rows follow them from here on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,5 +155,5 @@ int trk_pipe_catch_up(trk_pipe *p, trk_step *st, uint64_t cursor)
     st->caught_up = n;
     st->first_seq = first;
     p->catchup_due = false;
-    return TRK_OK;
+    return trk_pipe_reload_cache(p); /* in memory exactly what is stored */
 }

@@ -84,6 +84,9 @@ int trk_pipe_reload_cache(trk_pipe *p)
     if (rc)
         return trk_pipe_fail(p, rc == -1 ? TRK_ENOMEM : TRK_ESTORE, "reading snapshots: %s",
                              rc == -1 ? "out of memory" : store_strerror(rc));
+    rc = trk_lending_reload(p->lend, p->s);
+    if (rc)
+        return trk_pipe_fail(p, rc, "reading lending positions: %s", trk_strerror(rc));
     return TRK_OK;
 }
 
@@ -143,7 +146,7 @@ int trk_pipe_new(trk_pipe **out, const trk_config *cfg, trk_io io, store *s, con
         memcpy(p->sinks, cfg->sinks, cfg->nsinks * sizeof *p->sinks);
     }
     p->cfg.sinks = p->sinks;
-    if (trk_cache_new(&p->cache) || store_batch_new(&p->batch, 0))
+    if (trk_cache_new(&p->cache) || store_batch_new(&p->batch, 0) || trk_lending_new(&p->lend))
         goto fail;
     rc = trk_pipe_set_watchlist(p, set);
     if (rc)
@@ -164,6 +167,7 @@ void trk_pipe_free(trk_pipe *p)
         return;
     trk_filters_free(&p->filters);
     trk_cache_free(p->cache);
+    trk_lending_free(p->lend);
     store_batch_free(p->batch);
     trk_moves_free(&p->moves);
     free(p->dec);

@@ -204,9 +204,22 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
             if (rc == TRK_OK && trk_pipe_decimals(p, &ev->asset) < 0)
                 rc = trk_probe_decimals(&c->ps, &ev->asset);
         }
+        if (rc == TRK_OK && !p->side) /* lending: touched positions, prices of open ones */
+            rc = trk_lending_plan(p->lend, &c->ps, w->ev ? w->ev + c->ev_lo : NULL,
+                                  c->ev_hi - c->ev_lo);
         trk_probes_unique(&c->ps);
         c->fetch_header = nb != r->from && nb != r->to;
         b = nb + 1;
+    }
+    /* open lending positions: every batch reads their prices, at its last block at least
+     * (a price moves without any event of the watched addresses) */
+    if (rc == TRK_OK && !p->side && trk_lending_active(p->lend) &&
+        (w->nck == 0 || w->ck[w->nck - 1].block != r->to || w->ck[w->nck - 1].baseline) &&
+        (rc = add_check(w, &cap, r->to)) == TRK_OK) {
+        struct check *c = &w->ck[w->nck - 1];
+        c->ev_lo = c->ev_hi = e;
+        rc = trk_lending_plan(p->lend, &c->ps, NULL, 0);
+        trk_probes_unique(&c->ps);
     }
     return rc;
 }
@@ -215,6 +228,8 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
 static int apply(trk_pipe *p, struct check *c, const trk_probe *pr, const trk_probe_result *res,
                  size_t *nnat, trk_native *nat)
 {
+    if (pr->what >= TRK_PROBE_LENDING)
+        return TRK_OK; /* tracker/lending.c reads these */
     if (!res->ok)
         return TRK_OK; /* a token without balanceOf/decimals: nothing to record */
     if (pr->what == TRK_PROBE_DECIMALS) {
@@ -337,9 +352,14 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
         trk_block_in in = {c->block, c->time, c->hash, w->ev ? w->ev + c->ev_lo : NULL,
                            c->ev_hi - c->ev_lo,
                            w->nat, nnat};
+        size_t first_move = p->moves.n;
         if ((rc = trk_diff_block(&p->moves, &in, p->set, &dopts)))
             return trk_pipe_fail(p, rc, "diff of block %llu: %s", (unsigned long long)c->block,
                                  trk_strerror(rc));
+        if (!p->side && /* catching up covers wallets; lending follows from here on */
+            (rc = trk_lending_block(p->lend, &p->moves, first_move, p->batch, p->why,
+                                    sizeof p->why, p->io, &in, &c->ps, w->res, p->set)))
+            return rc;
         if (c->fetch_header && !p->side &&
             (rc = store_batch_block(p->batch, c->block, &c->hash, &c->parent)))
             return trk_pipe_fail(p, TRK_ENOMEM, "batch: %s", store_strerror(rc));
@@ -495,7 +515,10 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
                            (unsigned long long)r->from);
         goto fail;
     }
-    if ((rc = collect_events(p, &w, r, i_logs)) || (rc = plan(p, &w, r)) ||
+    if ((rc = collect_events(p, &w, r, i_logs)) ||
+        (!p->side && (rc = trk_lending_prepare(p->lend, p->why, sizeof p->why, p->io, p->set,
+                                               w.ev, w.nev, r->to))) ||
+        (rc = plan(p, &w, r)) ||
         (rc = snapshot_and_diff(p, &w, r)) || (rc = commit(p, &w, r, st)))
         goto fail;
     work_free(&w);

@@ -78,6 +78,21 @@ int trk_probe_decimals(trk_probes *ps, const rpc_addr *token)
     return push(ps, &p);
 }
 
+int trk_probe_call(trk_probes *ps, uint8_t what, const store_pos_key *key, const rpc_addr *target,
+                   const uint8_t *data, size_t len)
+{
+    if (len > sizeof ((trk_probe *)0)->data)
+        return TRK_EINVAL;
+    trk_probe p;
+    memset(&p, 0, sizeof p);
+    p.key = *key;
+    p.what = what;
+    p.target = *target;
+    memcpy(p.data, data, len);
+    p.len = (uint8_t)len;
+    return push(ps, &p);
+}
+
 static int probe_cmp(const void *a, const void *b)
 {
     const trk_probe *x = a, *y = b;
@@ -184,6 +199,8 @@ static int take_reader(trk_probe_result *res, rpc_batch *b, size_t idx, size_t n
         for (size_t i = 0; i < n; i++) {
             res[i].ok = true;
             rpc_u256_from_be32(&res[i].value, buf + 32 * i);
+            res[i].w[0] = res[i].value;
+            res[i].nw = 1;
         }
         rc = TRK_OK;
     }
@@ -274,8 +291,11 @@ int trk_snap_take(trk_probe_result *res, size_t *failed, rpc_batch *b, size_t fi
                 break;
             }
             if (ok && len >= 32) {
-                res[i + j].ok = true;
-                rpc_u256_from_be32(&res[i + j].value, d);
+                trk_probe_result *r = &res[i + j];
+                r->ok = true;
+                rpc_u256_from_be32(&r->value, d);
+                for (size_t k = 0; k < TRK_PROBE_WORDS && 32 * (k + 1) <= len; k++)
+                    rpc_u256_from_be32(&r->w[r->nw++], d + 32 * k);
             }
         }
         rpc_bytes_free(&ret);
