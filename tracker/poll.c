@@ -448,7 +448,9 @@ static void bloom_candidate(const trk_pipe *p, const rpc_block *h, uint64_t *blo
  * fetch — possible only with native_every != 1 — are not bloom-checked). One round trip
  * for all of them fetches receipts and raw transactions, and rpc/verify.h checks the
  * receipts root, the transactions root and senders, and every filter's logs (none
- * altered, none left out). Then the moves from logs are flagged STORE_MOVE_VERIFIED. */
+ * altered, none left out): eth_getBlockReceipts per block (eth_getTransactionReceipt per
+ * transaction, one more round trip, on a node without it) and eth_getRawTransactionByHash
+ * per transaction. Then the moves from logs are flagged STORE_MOVE_VERIFIED. */
 static int verify_batch(trk_pipe *p, struct work *w, const trk_range *r)
 {
     rpc_verify_fail f;
@@ -499,23 +501,38 @@ static int verify_batch(trk_pipe *p, struct work *w, const trk_range *r)
                                (unsigned long long)blocks[i]);
             goto out;
         }
-        if (rpc_verify_add_receipts(b, &first[2 * i], h) ||
+        if (rpc_batch_add_block_receipts(b, &first[2 * i], blocks[i]) ||
             rpc_verify_add_raw_txs(b, &first[2 * i + 1], h)) {
             rc = TRK_ENOMEM;
             goto out;
         }
     }
-    if (rpc_batch_size(b) && (rc = p->io.send(p->io.ctx, b))) {
+    if ((rc = p->io.send(p->io.ctx, b))) {
         rc = trk_pipe_fail(p, TRK_ERPC, "verify: %s (%s)", rpc_strerror(rc), trk_pipe_io_errmsg(p));
         goto out;
     }
     for (size_t i = 0; i < nb; i++) {
         h = header_at(w, r, blocks[i]);
-        if ((rc = rpc_verify_take_receipts(b, &rs, first[2 * i], h)) ||
-            (rc = rpc_verify_take_raw_txs(b, &raw, first[2 * i + 1], h))) {
+        rc = rpc_batch_take_block_receipts(b, first[2 * i], &rs);
+        if (rc == RPC_ENOMETHOD) { /* no eth_getBlockReceipts: one call per transaction */
+            rpc_batch *b2 = NULL;
+            size_t f2 = 0;
+            rc = rpc_batch_new(&b2);
+            if (rc == RPC_OK)
+                rc = rpc_verify_add_receipts(b2, &f2, h);
+            if (rc == RPC_OK && h->n_tx)
+                rc = p->io.send(p->io.ctx, b2);
+            if (rc == RPC_OK)
+                rc = rpc_verify_take_receipts(b2, &rs, f2, h);
+            rpc_batch_free(b2);
+        }
+        if (rc == RPC_OK)
+            rc = rpc_verify_take_raw_txs(b, &raw, first[2 * i + 1], h);
+        if (rc) {
             rc = trk_pipe_fail(p, rc == RPC_ENOMEM ? TRK_ENOMEM : TRK_ERPC,
-                               "verify: receipts or transactions of block %llu: %s",
-                               (unsigned long long)blocks[i], rpc_strerror(rc));
+                               "verify: receipts or transactions of block %llu: %s (%s)",
+                               (unsigned long long)blocks[i], rpc_strerror(rc),
+                               trk_pipe_io_errmsg(p));
             goto out;
         }
         rc = rpc_verify_receipts(&f, h, &rs);
