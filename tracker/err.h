@@ -15,7 +15,9 @@
     X(TRK_EHEAD, -7, "the node's head is far below the cursor: not a reorg (a syncing or "         \
                      "wrong endpoint); use another endpoint")                                      \
     X(TRK_ERACE, -8, "the node's answers disagree (the chain moved during a poll); retried")       \
-    X(TRK_ETOO_LARGE, -9, "too large")
+    X(TRK_ETOO_LARGE, -9, "too large")                                                             \
+    X(TRK_ETOOLS, -10, "a local development tool is missing (run ./scripts/setup)")                \
+    X(TRK_ESTART, -11, "a local process could not be started")
 
 enum trk_err {
 #define TRK_ERR_ENUM_(name, code, text) name = (code),
