@@ -5,6 +5,7 @@
 
 #include "tracker/cli.h"
 #include "tracker/cmd_check.h"
+#include "tracker/cmd_demo.h"
 #include "tracker/cmd_run.h"
 #include "tracker/cmd_verify.h"
 
@@ -23,6 +24,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"demo", "play a whale's deleveraging day on a local chain and follow it live", trk_cmd_demo},
     {"version", "print the version and exit", cmd_version},
     {"run", "follow the chain and report the watched entities' moves", trk_cmd_run},
     {"check", "validate watchlist files and print a summary", trk_cmd_check},

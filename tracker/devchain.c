@@ -179,7 +179,9 @@ static int start_once(trk_devchain *d, char *why, size_t whycap, const char *bin
     }
     if (pid == 0) {
         /* only async-signal-safe calls until exec */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        if (o->detach)
+            (void)setsid();
+        else if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
             _exit(127);
         int null = open("/dev/null", O_RDONLY);
         if (null >= 0)

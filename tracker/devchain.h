@@ -3,7 +3,7 @@
  * canonical address. Used by `whaletrack demo` and by the tests (tests/support/anvil.h).
  *
  * Lifetime: trk_devchain_start() forks anvil with PR_SET_PDEATHSIG(SIGKILL), so it dies
- * with the process that started it, even on a crash; trk_devchain_stop() stops it by its
+ * with the process that started it, even on a crash (unless started detached); trk_devchain_stop() stops it by its
  * PID (SIGTERM, then SIGKILL) and reaps it. A trk_devchain belongs to one thread. */
 #ifndef WT_TRACKER_DEVCHAIN_H
 #define WT_TRACKER_DEVCHAIN_H
@@ -30,6 +30,8 @@ typedef struct trk_devchain_opts {
     uint64_t chain_id;      /* 0 = anvil's 31337 */
     const char *load_state; /* a --dump-state file to start from, or NULL */
     const char *hardfork;   /* --hardfork name, NULL = anvil's latest */
+    bool detach;            /* outlive the starter: no parent-death signal, own session
+                               (the demo's --keep); stop it by its pid */
 } trk_devchain_opts;
 
 /* trk_devchain_node_modules: where the project's npm tools are: $WHALETRACK_NODE_MODULES
