@@ -141,6 +141,7 @@ struct demo {
     uint64_t start;   /* the tracker's first block */
     uint64_t printed; /* last move seq shown */
     size_t shown;     /* moves shown */
+    bool color;       /* stdout is a terminal */
 };
 
 static void narrate(struct demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -446,17 +447,10 @@ static bool tracker_alive(struct demo *d)
 static int show_move(void *ctx, const store_move *m)
 {
     struct demo *d = ctx;
-    if (d->o.json) {
-        char *j = NULL;
-        if (trk_move_json(&j, m))
-            return -1;
-        printf("%s\n", j);
-        cJSON_free(j);
-    } else {
-        char line[1024];
-        trk_move_text(line, sizeof line, m, d->set);
-        printf("    %s\n", line);
-    }
+    if (!d->o.json)
+        fputs("    ", stdout);
+    if (trk_move_print(stdout, m, d->set, d->color ? TRK_FMT_COLOR : 0, d->o.json))
+        return -1;
     d->shown++;
     return 0;
 }
@@ -549,6 +543,57 @@ static int play(struct demo *d)
     return 0;
 }
 
+/* run_cmd: this binary with args (NULL-terminated, after the command name), its stdout on
+ * the narration's stream; waits for it. Returns its exit status, or -1. */
+static int run_cmd(struct demo *d, const char *const *args)
+{
+    const char *argv[16];
+    size_t n = 0;
+    argv[n++] = d->exe;
+    for (; *args && n < 15; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        return fail("fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+            _exit(127);
+        if (d->say == stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+            _exit(127);
+        execv(d->exe, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* epilogue: what the store now holds, through the commands a user would type. */
+static int epilogue(struct demo *d)
+{
+    char svg[4300];
+    snprintf(svg, sizeof svg, "%s/trend-research.svg", d->dir);
+    narrate(d, "\n$ whaletrack positions\n");
+    if (run_cmd(d, (const char *[]){"positions", "--data-dir", d->dir, "--watchlists", d->wldir,
+                                    NULL}))
+        return fail("positions failed");
+    narrate(d, "\n$ whaletrack liqmap --band 250\n");
+    if (run_cmd(d, (const char *[]){"liqmap", "--band", "250", "--data-dir", d->dir,
+                                    "--watchlists", d->wldir, NULL}))
+        return fail("liqmap failed");
+    if (run_cmd(d, (const char *[]){"chart", "Trend Research", "--svg", svg, "--data-dir", d->dir,
+                                    "--watchlists", d->wldir, NULL}))
+        return fail("chart failed");
+    narrate(d, "\nTrend Research's health factor and liquidation line: %s\n", svg);
+    return 0;
+}
+
 static void cleanup(struct demo *d, bool keep_chain)
 {
     stop_tracker(d);
@@ -570,6 +615,7 @@ int trk_cmd_demo(int argc, char **argv)
     if (rc)
         return rc < 0 ? TRK_EXIT_OK : rc;
     d.say = d.o.json ? stderr : stdout;
+    d.color = !d.o.json && isatty(STDOUT_FILENO);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop; /* no SA_RESTART: waits return early and check the flag */
@@ -600,9 +646,16 @@ int trk_cmd_demo(int argc, char **argv)
         exit_code = TRK_EXIT_OK;
         goto done;
     }
-    narrate(&d, "\nThe day is over: %zu moves, each read from the chain by the tracker.\n"
-                "The store is in %s; the watchlist in %s.\n",
-            d.shown, d.dir, d.wldir);
+    stop_tracker(&d);
+    narrate(&d, "\nThe day is over: %zu moves, each read from the chain by the tracker.\n",
+            d.shown);
+    if (epilogue(&d))
+        goto done;
+    narrate(&d, "\nThe store is in %s, the watchlist in %s. Try:\n"
+                "  whaletrack tail -n 5 --data-dir %s --watchlists %s\n"
+                "  whaletrack history \"7 Siblings\" --data-dir %s --watchlists %s\n"
+                "  whaletrack export --format csv --data-dir %s\n",
+            d.dir, d.wldir, d.dir, d.wldir, d.dir, d.wldir, d.dir);
     exit_code = TRK_EXIT_OK;
 done:
     cleanup(&d, exit_code == TRK_EXIT_OK && d.o.keep && !stop_flag);

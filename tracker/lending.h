@@ -4,12 +4,27 @@
  * disabled, position_opened / closed, and health_factor / liquidation_price when a price
  * moves while the owner does nothing). Internal to the tracker module (poll.c, pipe.c).
  *
- * Figures: health factors are WAD (Aave: getUserAccountData's own; Morpho: Morpho's
- * isHealthy arithmetic on position() and market() at the block); Aave USD values and
- * lines are the Aave oracle's base unit (USD 1e8); Morpho values and lines are in the loan
- * token, 8 decimals (USD when the loan token is a USD stablecoin). The liquidation line is
- * DESIGN.md's (tracker/liq.h) with the reserves whose symbol is ETH-correlated (WETH,
- * wstETH, weETH, rETH, cbETH, ...: trk_lending_eth_symbol) moving together.
+ * Figures. Health factors are WAD: Aave's is getUserAccountData's own; Morpho's is
+ * Morpho's isHealthy arithmetic on position() and market() at the block (market totals as
+ * stored, without interest accrued since their lastUpdate). Aave USD values and lines are
+ * the Aave oracle's base unit (USD 1e8); Morpho values and lines are in the loan token,
+ * 8 decimals (USD when the loan token is a USD stablecoin). The liquidation line is
+ * DESIGN.md's (tracker/liq.h): the reserves whose symbol() is ETH-correlated
+ * (trk_lending_eth_symbol) move together, the line is the pool's WETH price at HF 1; reserve
+ * thresholds are the reserve's (an E-Mode category's are not applied to the line; the HF
+ * is still the protocol's). Morpho's line is the collateral price at HF 1.
+ *
+ * Moves. Before = the position as last stored, after = read at the move's block (several
+ * events of one position in one block share the block-end figures). A liquidation is two
+ * `liquidated` moves at one log index: the collateral seized, then the debt covered, the
+ * liquidator as counterparty. A health_factor move is a crossing of the rules'
+ * health_factor_warn or of 1.0; a liquidation_price move a line moving more than
+ * liquidation_price_move_pct; both come from price changes alone (log_index TRK_NO_LOG),
+ * confirmed on Aave by re-reading the position at that block.
+ *
+ * Snapshots (store keys): Aave account (user, aave-v3, pool), each reserve (user, aave-v3,
+ * aToken), Morpho position (user, morpho-blue, first 20 bytes of the market id), and per
+ * entity its line over all its Aave positions (first address, aave-v3, zero address).
  * A trk_lending belongs to its pipe's thread. */
 #ifndef WT_TRACKER_LENDING_H
 #define WT_TRACKER_LENDING_H

@@ -31,9 +31,14 @@ static int io_rpc_heads(void *ctx, uint64_t *best)
     return rpc_eth_block_number(ctx, best);
 }
 
+static const char *io_rpc_endpoint(void *ctx)
+{
+    return rpc_client_endpoint_name(ctx, rpc_client_last_endpoint(ctx));
+}
+
 trk_io trk_io_rpc(rpc_client *c)
 {
-    trk_io io = {c, io_rpc_send, io_rpc_errmsg, io_rpc_heads};
+    trk_io io = {c, io_rpc_send, io_rpc_errmsg, io_rpc_heads, io_rpc_endpoint};
     return io;
 }
 
