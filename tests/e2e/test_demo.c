@@ -183,14 +183,26 @@ Test(demo, json_gives_the_days_moves_exactly_with_aaves_own_health_factors, .fin
     rpc_client *c;
     const char *urls[1] = {url};
     cr_assert_eq(rpc_client_new(&c, &co, urls, 1), RPC_OK);
-    /* the Pool is where the demo's deployment puts it (deterministic on a fresh anvil) */
-    char pool_s[48];
-    after(pool_s, sizeof pool_s, err, "Pool ", ".\n");
+    /* the market's addresses from the watchlist the demo wrote; WETH from the first supply */
+    char wlpath[96];
+    snprintf(wlpath, sizeof wlpath, "%s/data/watchlists", dir);
+    const char *paths[1] = {wlpath};
+    wl_set *set = NULL;
+    wl_errors errs = {0};
+    cr_assert_eq(wl_load(&set, &errs, paths, 1, NULL), WL_OK);
+    wl_errors_free(&errs);
+    cr_assert_eq(wl_protocol_count(set), 1);
     trk_aave_market m;
     memset(&m, 0, sizeof m);
-    cr_assert_eq(rpc_addr_parse(&m.pool, pool_s, strlen(pool_s)), RPC_OK);
+    m.pool = wl_protocol_at(set, 0)->contract;
+    m.oracle = wl_protocol_at(set, 0)->oracle;
+    wl_set_free(set);
+    const char *weth = strstr(out, "\"kind\":\"supply\"");
+    cr_assert(weth && (weth = strstr(weth, "\"asset\":\"")));
+    weth += strlen("\"asset\":\"");
+    cr_assert_eq(rpc_addr_parse(&m.reserve[TRK_AAVE_WETH].asset, weth, 42), RPC_OK);
 
-    size_t n = 0, checked_hf = 0;
+    size_t n = 0, checked_hf = 0, checked_liq = 0;
     char *save = out, *line;
     uint64_t last_seq = 0;
     while ((line = strsep(&save, "\n")) && *line) {
@@ -222,12 +234,35 @@ Test(demo, json_gives_the_days_moves_exactly_with_aaves_own_health_factors, .fin
             cr_expect_str_eq(hf, chain_hf, "move %zu (%s): HF against getUserAccountData", n + 1,
                              want[n].kind);
             checked_hf++;
+            /* the liquidation line: WETH the only collateral, USDT the only debt, so HF = 1
+             * at price * debt / (collateral * threshold); the tracker rounds it up */
+            const char *liq = str(j, "liq_after");
+            rpc_u256 got, price, num, den, want_line, one = rpc_u256_from_u64(1);
+            cr_assert_eq(rpc_u256_parse_dec(&got, liq, strlen(liq)), RPC_OK);
+            if (!rpc_u256_is_zero(&acc.debt_base)) {
+                cr_assert_eq(trk_aave_asset_price(c, &price, &m, TRK_AAVE_WETH,
+                                                  (uint64_t)b->valuedouble), RPC_OK);
+                rpc_u256 bps = rpc_u256_from_u64(10000);
+                cr_assert_eq(rpc_u256_mul(&num, &price, &bps), RPC_OK);
+                cr_assert_eq(rpc_u256_mul(&den, &acc.collateral_base, &acc.liq_threshold_bps),
+                             RPC_OK);
+                cr_assert_eq(rpc_u256_muldiv(&want_line, &acc.debt_base, &num, &den), RPC_OK);
+                rpc_u256 hi;
+                cr_assert_eq(rpc_u256_add(&hi, &want_line, &one), RPC_OK);
+                char wl_s[RPC_U256_DEC_MAX];
+                cr_assert_eq(rpc_u256_format_dec(wl_s, sizeof wl_s, &want_line), RPC_OK);
+                cr_expect(rpc_u256_cmp(&got, &want_line) >= 0 && rpc_u256_cmp(&got, &hi) <= 0,
+                          "move %zu (%s): liquidation line %s, the chain's figures give %s",
+                          n + 1, want[n].kind, liq, wl_s);
+                checked_liq++;
+            }
         }
         cJSON_Delete(j);
         n++;
     }
     cr_expect_eq(n, sizeof want / sizeof want[0], "the whole day: %zu moves", n);
     cr_expect(checked_hf >= 8, "health factors were checked (%zu)", checked_hf);
+    cr_expect(checked_liq >= 8, "liquidation lines were checked (%zu)", checked_liq);
     cr_expect(strstr(err, "[10/10]"), "the narration goes to stderr");
     rpc_client_free(c);
     free(err);
@@ -245,7 +280,15 @@ Test(demo, without_keep_it_leaves_no_chain_running, .fini = stop, .timeout = 300
     full[strlen(full) - 1] = '\0';                 /* the trailing ':' */
     cr_expect(strncmp(full, "http://127.0.0.1:", 17) == 0);
     cr_expect(!answers(full), "the chain at %s was stopped", full);
-    cr_expect(strstr(out, "[10/10]") && strstr(out, "liquidated"), "text mode shows the day");
+    cr_expect(strstr(out, "[10/10]") && strstr(out, "was liquidated"), "text mode shows the day");
+    cr_expect(strstr(out, "$ whaletrack positions") && strstr(out, "$ whaletrack liqmap"),
+              "then positions and liqmap:\n%s", out);
+    cr_expect(strstr(out, "HF 1.26 -> 1.53"), "the repay lifts the HF (analyst's line):\n%s", out);
+    char svg[96];
+    snprintf(svg, sizeof svg, "%s/data/trend-research.svg", dir);
+    char *chart = wt_read_file(svg, NULL);
+    cr_expect(chart && strstr(chart, "<svg"), "the entity chart is an SVG");
+    free(chart);
     free(out);
 }
 
