@@ -301,7 +301,8 @@ static int start_chain(struct demo *d)
     /* with automine a fast script's blocks would share one timestamp: space them */
     if (rpc_ok(d, "anvil_setBlockTimestampInterval", "[12]"))
         return -1;
-    if (trk_devchain_install_multicall3(d->c, why, sizeof why, d->nm, &d->acc[ACC_MULTICALL]))
+    if (trk_devchain_install_multicall3(d->c, why, sizeof why, d->nm, &d->acc[ACC_MULTICALL],
+                                        false))
         return fail("%s", why);
     char art[1024], err[1024];
     /* artifacts_dir joins top + "/node_modules/..."; the demo knows node_modules itself */

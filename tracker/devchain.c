@@ -19,6 +19,7 @@
 
 #include "rpc/addr.h"
 #include "rpc/err.h"
+#include "tracker/artifact.h"
 
 #define ANVIL_REL "/@foundry-rs/anvil-linux-amd64/bin/anvil"
 #define VIEM_REL "/viem/_cjs/constants/contracts.js"
@@ -265,35 +266,6 @@ void trk_devchain_stop(trk_devchain *d)
 
 /* ---- Multicall3 ----------------------------------------------------------------------- */
 
-/* The whole file at path, NUL-terminated; NULL if unreadable. Caller frees. */
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    size_t n = 0, cap = 0;
-    if (!f)
-        return NULL;
-    for (;;) {
-        if (cap - n < 65536) {
-            char *q = realloc(p, cap + 65536 + 1);
-            if (!q) {
-                free(p);
-                fclose(f);
-                return NULL;
-            }
-            p = q;
-            cap += 65536;
-        }
-        size_t r = fread(p + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    p[n] = '\0';
-    return p;
-}
-
 /* The multicall3Bytecode constant out of viem's compiled constants file. */
 static char *viem_multicall3(const char *node_modules)
 {
@@ -301,8 +273,9 @@ static char *viem_multicall3(const char *node_modules)
     char path[4096];
     if (join(path, sizeof path, node_modules, VIEM_REL))
         return NULL;
-    char *text = read_all(path);
-    if (!text)
+    char *text;
+    size_t len;
+    if (trk_read_file(&text, &len, path) != RPC_OK)
         return NULL;
     char *out = NULL, *p = strstr(text, key);
     if (p) {
@@ -326,7 +299,7 @@ static int call(rpc_client *c, cJSON **res, char *why, size_t whycap, const char
 }
 
 int trk_devchain_install_multicall3(rpc_client *c, char *why, size_t whycap,
-                                    const char *node_modules, const rpc_addr *from)
+                                    const char *node_modules, const rpc_addr *from, bool mine)
 {
     char fromh[RPC_ADDR_HEX_LEN + 1], created[RPC_ADDR_HEX_LEN + 1];
     char *params = NULL, *init = viem_multicall3(node_modules);
@@ -354,6 +327,11 @@ int trk_devchain_install_multicall3(rpc_client *c, char *why, size_t whycap,
         say(why, whycap, "%s", "eth_sendTransaction answered no transaction hash");
         goto fail;
     }
+    cJSON_Delete(res);
+    res = NULL;
+    if (mine && (rc = call(c, &res, why, whycap, "anvil_mine", "[1]")))
+        goto fail;
+    rc = TRK_ERPC;
     int r = RPC_ENOTFOUND;
     for (int i = 0; i < 3000 && r == RPC_ENOTFOUND; i++) {
         r = rpc_eth_get_receipt(c, &rec, &h);

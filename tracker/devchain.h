@@ -57,12 +57,14 @@ TRK_WUR int trk_devchain_start(trk_devchain *d, char *why, size_t whycap,
 void trk_devchain_stop(trk_devchain *d);
 
 /* trk_devchain_install_multicall3: deploy viem's multicall3Bytecode (read from
- * node_modules/viem at run time) from the unlocked account `from`, then anvil_setCode its
- * runtime code at 0xcA11bde05977b3631167028862bE2a173976CA11.
+ * node_modules/viem at run time) from the unlocked account `from` (one transaction, one
+ * block), then anvil_setCode its runtime code at 0xcA11bde05977b3631167028862bE2a173976CA11.
+ * mine: the chain was started with no_mining, so mine the deployment's block here.
  * Returns: TRK_OK; TRK_ETOOLS (viem's constants file missing or without the bytecode);
  *          TRK_ERPC (a call failed or the deployment reverted); TRK_ENOMEM.
  * Out: why[whycap], one line on error. In: c, a client of the dev chain. */
 TRK_WUR int trk_devchain_install_multicall3(rpc_client *c, char *why, size_t whycap,
-                                            const char *node_modules, const rpc_addr *from);
+                                            const char *node_modules, const rpc_addr *from,
+                                            bool mine);
 
 #endif

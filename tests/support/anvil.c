@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 
 #include "rpc/addr.h"
+#include "tracker/artifact.h"
 #include "tracker/devchain.h"
 
 #ifndef WT_TOP
@@ -341,34 +342,15 @@ int wt_anvil_reorg(wt_anvil *a, unsigned depth)
 
 char *wt_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    size_t n = 0, cap = 0;
-    if (!f) {
+    char *text;
+    size_t n;
+    if (trk_read_file(&text, &n, path) != RPC_OK) {
         fprintf(stderr, "cannot open %s\n", path);
         return NULL;
     }
-    for (;;) {
-        if (cap - n < 65536) {
-            char *q = realloc(p, cap + 65536 + 1);
-            if (!q) {
-                free(p);
-                fclose(f);
-                return NULL;
-            }
-            p = q;
-            cap += 65536;
-        }
-        size_t r = fread(p + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    p[n] = '\0';
     if (len)
         *len = n;
-    return p;
+    return text;
 }
 
 char *wt_artifact_bytecode(const char *path)
@@ -404,7 +386,8 @@ int wt_anvil_install_multicall3(wt_anvil *a)
         return -1;
     rpc_addr from;
     int rc = rpc_addr_parse(&from, wt_anvil_account[9], strlen(wt_anvil_account[9])) == RPC_OK
-                 ? trk_devchain_install_multicall3(c, why, sizeof why, NODE_MODULES, &from)
+                 ? trk_devchain_install_multicall3(c, why, sizeof why, NODE_MODULES, &from,
+                                                   a->no_mining)
                  : TRK_EINVAL;
     rpc_client_free(c);
     if (rc)
