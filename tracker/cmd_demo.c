@@ -412,22 +412,7 @@ static int start_tracker(struct demo *d)
 
 static void stop_tracker(struct demo *d)
 {
-    if (d->run_pid <= 0)
-        return;
-    kill(d->run_pid, SIGTERM);
-    int st;
-    bool gone = false;
-    for (int i = 0; i < 500 && !gone; i++) {
-        pid_t r = waitpid(d->run_pid, &st, WNOHANG);
-        gone = r == d->run_pid || (r < 0 && errno == ECHILD);
-        if (!gone)
-            sleep_ms(10);
-    }
-    if (!gone) {
-        kill(d->run_pid, SIGKILL);
-        while (waitpid(d->run_pid, &st, 0) < 0 && errno == EINTR) {
-        }
-    }
+    trk_devchain_stop_child(d->run_pid);
     d->run_pid = 0;
 }
 

@@ -243,24 +243,29 @@ int trk_devchain_start(trk_devchain *d, char *why, size_t whycap, const char *no
     return rc;
 }
 
-void trk_devchain_stop(trk_devchain *d)
+void trk_devchain_stop_child(pid_t pid)
 {
-    if (d->pid > 0) {
-        kill(d->pid, SIGTERM);
-        int st;
-        bool gone = false;
-        for (int i = 0; i < 300 && !gone; i++) {
-            pid_t r = waitpid(d->pid, &st, WNOHANG);
-            gone = r == d->pid || (r < 0 && errno == ECHILD);
-            if (!gone)
-                sleep_ms(10);
-        }
-        if (!gone) {
-            kill(d->pid, SIGKILL);
-            while (waitpid(d->pid, &st, 0) < 0 && errno == EINTR) {
-            }
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    int st;
+    bool gone = false;
+    for (int i = 0; i < 300 && !gone; i++) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        gone = r == pid || (r < 0 && errno == ECHILD);
+        if (!gone)
+            sleep_ms(10);
+    }
+    if (!gone) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
         }
     }
+}
+
+void trk_devchain_stop(trk_devchain *d)
+{
+    trk_devchain_stop_child(d->pid);
     memset(d, 0, sizeof *d);
 }
 

@@ -56,6 +56,10 @@ TRK_WUR int trk_devchain_start(trk_devchain *d, char *why, size_t whycap,
  * *d. Idempotent; safe on a zeroed struct. */
 void trk_devchain_stop(trk_devchain *d);
 
+/* trk_devchain_stop_child: the same for any child process of the caller (the demo's
+ * tracker): SIGTERM, up to 3 s, then SIGKILL, and reap it. pid <= 0 is a no-op. */
+void trk_devchain_stop_child(pid_t pid);
+
 /* trk_devchain_install_multicall3: deploy viem's multicall3Bytecode (read from
  * node_modules/viem at run time) from the unlocked account `from` (one transaction, one
  * block), then anvil_setCode its runtime code at 0xcA11bde05977b3631167028862bE2a173976CA11.
