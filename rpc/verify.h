@@ -128,10 +128,10 @@ RPC_WUR int rpc_verify_take_receipts(rpc_batch *b, rpc_receipts *rs, size_t firs
 RPC_WUR int rpc_verify_take_raw_txs(rpc_batch *b, rpc_bytes **raw, size_t first,
                                     const rpc_block *hdr);
 
-/* rpc_verify_fetch: fetch block's header (eth_getBlockByNumber), then as asked its
- *   receipts (eth_getBlockReceipts, or eth_getTransactionReceipt per transaction when the
- *   node lacks it) and its raw transactions (eth_getRawTransactionByHash per transaction);
- *   the per-transaction calls go in one batch: 3 round trips in all.
+/* rpc_verify_fetch: fetch block's header (eth_getBlockByNumber), then in one batch, as
+ *   asked, its receipts (eth_getBlockReceipts) and its raw transactions
+ *   (eth_getRawTransactionByHash per transaction): 2 round trips. A node without
+ *   eth_getBlockReceipts costs a third: eth_getTransactionReceipt per transaction.
  * Returns: RPC_OK; any error of rpc_client_call() (message in rpc_client_errmsg(c));
  *          RPC_ENOTFOUND (no such block, or a transaction the node does not know).
  * Out:     *d (rpc_verify_data_free), zeroed on error.

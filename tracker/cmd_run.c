@@ -37,7 +37,8 @@ static const char help_text[] =
     "line with --json); progress and errors go to stderr. Stop with SIGINT or SIGTERM: the\n"
     "batch in progress is either committed whole or not at all; a restart continues from\n"
     "the cursor with no gap and no duplicate. SIGHUP, or editing a watchlist file,\n"
-    "reloads the watchlists (an invalid edit is reported and the last good one kept).\n"
+    "reloads the watchlists (an invalid edit is reported and the last good one kept);\n"
+    "addresses added are first backfilled from their entity's since, then followed.\n"
     "\n"
     "  --watchlists PATH     a watchlist directory or file (repeatable; default ./watchlists)\n"
     "  --data-dir DIR        the store (created if missing); default $WHALETRACK_DATA_DIR,\n"
@@ -324,8 +325,7 @@ static int reload(wl_set **set, trk_pipe *p, const struct opts *o)
     rc = trk_pipe_set_watchlist(p, *set); /* at once: the old set was freed */
     fprintf(stderr, "whaletrack: watchlist reloaded: %zu addresses added, %zu removed%s\n",
             d.nadded, d.nremoved,
-            d.nadded ? " (added addresses are followed from the next block; their past is "
-                       "not backfilled yet)" : "");
+            d.nadded ? " (added addresses are backfilled from their since first)" : "");
     wl_diff_free(&d);
     wl_errors_free(&errs);
     return rc;
@@ -486,13 +486,16 @@ int trk_cmd_run(int argc, char **argv)
                 fprintf(stderr, "whaletrack: cannot read the move log\n");
                 goto done;
             }
+            if (st.caught_up)
+                fprintf(stderr, "whaletrack: backfilled %zu added addresses: %zu moves\n",
+                        st.caught_up, st.moves);
             if (!st.idle)
                 trk_alerts_kick(alerts);
             if (st.reorg)
                 fprintf(stderr, "whaletrack: reorg: rolled back to block %llu, %zu moves "
                         "retracted\n", (unsigned long long)st.ancestor, st.retracted);
             time_t now = time(NULL);
-            if (!st.idle && !st.reorg && now != last_progress) {
+            if (!st.idle && !st.reorg && !st.caught_up && now != last_progress) {
                 fprintf(stderr, "whaletrack: block %llu of %llu\n", (unsigned long long)st.to,
                         (unsigned long long)st.head);
                 last_progress = now;
