@@ -50,8 +50,8 @@ RPC_WUR int rpc_verify_receipts(rpc_verify_fail *f, const rpc_block *b, const rp
  *   recovered; when rs is given, each sender must equal the node's receipts[i].from.
  * Returns: RPC_OK; RPC_EMISMATCH (also for a transaction that does not decode or whose
  *          signature recovers no key); RPC_ENOMEM.
- * Out:     *f as for rpc_verify_header; senders20[0..n) the recovered senders (caller's
- *          array of b->n_tx, may be NULL), zeroed on error.
+ * Out:     *f as for rpc_verify_header; senders[0..b->n_tx) the recovered senders (the
+ *          caller's array, may be NULL), zeroed on error.
  * In:      raw[0..n): the signed transactions in block order; rs may be NULL. */
 RPC_WUR int rpc_verify_txs(rpc_verify_fail *f, rpc_addr *senders, const rpc_block *b,
                            const rpc_bytes *raw, size_t n, const rpc_receipts *rs);

@@ -180,8 +180,14 @@ static void logging_block(rpc_verify_data *d, rpc_addr *em)
     cr_assert_eq(d->n_logs, 2);
 }
 
-static void get_logs(rpc_logs *got, const rpc_log_filter *flt)
+/* The logging block, a filter on its emitter (*em must outlive *flt) and that filter's
+ * eth_getLogs answer. */
+static void logged(rpc_verify_data *d, rpc_addr *em, rpc_log_filter *flt, rpc_logs *got)
 {
+    logging_block(d, em);
+    rpc_log_filter f = {.from_block = d->block.number, .to_block = d->block.number,
+                        .addrs = em, .n_addrs = 1};
+    *flt = f;
     cr_assert_eq(rpc_eth_get_logs(C, got, flt), RPC_OK, "%s", rpc_client_errmsg(C));
 }
 
@@ -195,11 +201,9 @@ Test(verify, the_logs_eth_getlogs_gave_agree_with_the_receipts, .fini = stop)
 {
     rpc_verify_data d;
     rpc_addr em;
-    logging_block(&d, &em);
-    rpc_log_filter flt = {.from_block = d.block.number, .to_block = d.block.number,
-                          .addrs = &em, .n_addrs = 1};
+    rpc_log_filter flt;
     rpc_logs got;
-    get_logs(&got, &flt);
+    logged(&d, &em, &flt, &got);
     cr_assert_eq(got.n, 2);
     rpc_verify_fail f;
     cr_expect_eq(rpc_verify_logs(&f, &d.block, &d.receipts, &flt, &got), RPC_OK, "%s", f.what);
@@ -221,11 +225,9 @@ Test(verify, a_log_left_out_of_eth_getlogs_is_named, .fini = stop)
 {
     rpc_verify_data d;
     rpc_addr em;
-    logging_block(&d, &em);
-    rpc_log_filter flt = {.from_block = d.block.number, .to_block = d.block.number,
-                          .addrs = &em, .n_addrs = 1};
+    rpc_log_filter flt;
     rpc_logs got;
-    get_logs(&got, &flt);
+    logged(&d, &em, &flt, &got);
     rpc_logs shorter = {got.v + 1, got.n - 1}; /* the first log dropped */
     rpc_verify_fail f;
     int rc = rpc_verify_logs(&f, &d.block, &d.receipts, &flt, &shorter);
@@ -240,11 +242,9 @@ Test(verify, a_log_altered_in_eth_getlogs_is_named_by_field, .fini = stop)
 {
     rpc_verify_data d;
     rpc_addr em;
-    logging_block(&d, &em);
-    rpc_log_filter flt = {.from_block = d.block.number, .to_block = d.block.number,
-                          .addrs = &em, .n_addrs = 1};
+    rpc_log_filter flt;
     rpc_logs got;
-    get_logs(&got, &flt);
+    logged(&d, &em, &flt, &got);
     rpc_verify_fail f;
     got.v[1].data[0] ^= 1;
     expect_fail(rpc_verify_logs(&f, &d.block, &d.receipts, &flt, &got), &f, "data differs");
