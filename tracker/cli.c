@@ -5,6 +5,7 @@
 
 #include "tracker/cli.h"
 #include "tracker/cmd_check.h"
+#include "tracker/cmd_demo.h"
 #include "tracker/cmd_run.h"
 #include "tracker/cmd_verify.h"
 #include "tracker/cmds.h"
@@ -32,6 +33,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"demo", "play a whale's deleveraging day on a local chain and follow it live", trk_cmd_demo},
     {"version", "print the version and exit", cmd_version},
     {"run", "follow the chain and report the watched entities' moves", trk_cmd_run},
     {"chart", "an entity's HF and liquidation line over time, moves marked (SVG)",
