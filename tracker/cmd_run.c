@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -331,6 +332,48 @@ static int reload(wl_set **set, trk_pipe *p, const struct opts *o)
     return rc;
 }
 
+/* Catch-up progress on stderr: blocks done of the range to do, blocks/s and the time
+ * left. On a terminal one line rewritten in place (at most 4 times a second); otherwise a
+ * plain line every 10 s. Shown only while behind the head, never at the head. */
+struct progress {
+    bool tty, shown;
+    double t0, last; /* monotonic seconds: start of this catch-up, last line */
+    uint64_t b0;     /* first block of this catch-up */
+};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_step(struct progress *pr, uint64_t from, uint64_t to, uint64_t head)
+{
+    double now = mono_now();
+    if (to >= head) { /* at the head: end an in-place line, start afresh next time */
+        if (pr->shown && pr->tty)
+            fputc('\n', stderr);
+        pr->shown = false;
+        pr->t0 = 0;
+        return;
+    }
+    if (pr->t0 == 0) {
+        pr->t0 = now, pr->b0 = from, pr->last = 0;
+        return;
+    }
+    if (now - pr->last < (pr->tty ? 0.25 : 10.0))
+        return;
+    pr->last = now;
+    double done = (double)(to - pr->b0 + 1), left = (double)(head - to);
+    double rate = done / (now - pr->t0 > 1e-3 ? now - pr->t0 : 1e-3);
+    double eta = left / (rate > 0 ? rate : 1);
+    fprintf(stderr, "%swhaletrack: block %llu of %llu (%.1f%%), %.0f blocks/s, %.0f s left%s",
+            pr->tty ? "\r\033[K" : "", (unsigned long long)to, (unsigned long long)head,
+            100.0 * (double)to / (double)(head ? head : 1), rate, eta, pr->tty ? "" : "\n");
+    pr->shown = true;
+}
+
 static void wait_ms(wl_watcher *w, long ms)
 {
     struct pollfd pfd = {w ? wl_watcher_fd(w) : -1, POLLIN, 0};
@@ -450,7 +493,7 @@ int trk_cmd_run(int argc, char **argv)
         goto done;
     }
     uint64_t printed = info.last_seq;
-    time_t last_progress = 0;
+    struct progress progress = {.tty = isatty(STDERR_FILENO) != 0};
     unsigned failures = 0;
     while (!stop_flag) {
         bool changed = false;
@@ -494,12 +537,8 @@ int trk_cmd_run(int argc, char **argv)
             if (st.reorg)
                 fprintf(stderr, "whaletrack: reorg: rolled back to block %llu, %zu moves "
                         "retracted\n", (unsigned long long)st.ancestor, st.retracted);
-            time_t now = time(NULL);
-            if (!st.idle && !st.reorg && !st.caught_up && now != last_progress) {
-                fprintf(stderr, "whaletrack: block %llu of %llu\n", (unsigned long long)st.to,
-                        (unsigned long long)st.head);
-                last_progress = now;
-            }
+            if (!st.idle && !st.reorg && !st.caught_up)
+                progress_step(&progress, st.from, st.to, st.head);
             if (st.idle) {
                 pthread_mutex_lock(&store_mu);
                 prc = store_info_get(s, &info);

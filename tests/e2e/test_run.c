@@ -254,3 +254,24 @@ Test(run, a_watchlist_edit_takes_effect_at_the_next_block_and_a_bad_one_keeps_th
     kill(child, SIGTERM);
     cr_expect_eq(wait_exit(child, 10), 0);
 }
+
+/* A catch-up far behind the head reports its progress on stderr: blocks done of the
+ * head, the rate and the time left (a plain line when stderr is not a terminal). */
+Test(run, a_catch_up_behind_the_head_reports_blocks_per_second_and_time_left, .fini = stop,
+     .timeout = 300)
+{
+    world_chain(&W, NULL);
+    world_watchlist(&W, 0);
+    W.cfg.start_block = head_of(&W) + 1;
+    for (unsigned i = 0; i < 6; i++)
+        world_play(&W, i);
+    cr_assert_gt(head_of(&W), W.cfg.start_block + 3, "several blocks to catch up");
+    char data[128];
+    snprintf(data, sizeof data, "%s/progress", W.dir);
+    child = spawn(data, "--once", NULL);
+    cr_assert_eq(wait_exit(child, 60), 0, "the catch-up finishes");
+    snprintf(LOG, sizeof LOG, "%s/run.log", W.dir);
+    cr_expect(file_has(LOG, "blocks/s"), "a progress line with the rate");
+    cr_expect(file_has(LOG, " s left"), "a progress line with the time left");
+    cr_expect(file_has(LOG, " of "), "blocks done of the head");
+}
