@@ -137,8 +137,12 @@ Test(run, killed_50_times_at_random_moments_it_ends_with_the_log_of_an_uninterru
             "%zu moves in both logs\n", seed, alive_at_kill, advanced, b.n);
     cr_assert(b.n >= 60, "the scenario makes moves (%zu)", b.n);
     cr_assert_eq(a.n, b.n, "same number of moves (seed %u)", seed);
-    for (size_t i = 0; i < a.n; i++)
-        cr_expect(same_move(&a.v[i], &b.v[i]), "move %zu differs (seed %u)", i, seed);
+    for (size_t i = 0; i < a.n; i++) {
+        char ta[256], tb[256];
+        cr_expect(same_move(&a.v[i], &b.v[i]), "move %zu differs (seed %u): %s (flags %u) vs %s (flags %u)",
+                  i, seed, move_text(ta, sizeof ta, &a.v[i]), a.v[i].flags,
+                  move_text(tb, sizeof tb, &b.v[i]), b.v[i].flags);
+    }
     free(a.v);
     free(b.v);
 }
