@@ -130,6 +130,11 @@ const char *rpc_client_endpoint_name(const rpc_client *c, size_t i)
     return i < c->n ? c->ep[i].name : "";
 }
 
+size_t rpc_client_last_endpoint(const rpc_client *c)
+{
+    return c->last_ep;
+}
+
 void rpc_client_stats(const rpc_client *c, size_t i, rpc_endpoint_stats *out)
 {
     if (i < c->n)
@@ -399,6 +404,22 @@ static void count_err(endpoint *e, int rc)
     }
 }
 
+/* A 4xx body that is a well-formed JSON-RPC answer with at least one error object. The
+ * calls are left unanswered; the caller parses the body again when this says yes. */
+static bool http_error_answer(rpc_call *calls, size_t n, bool batch, const rpc_transport *tr)
+{
+    char why[300];
+    if (!tr->resp.p || tr->resp.len == 0)
+        return false;
+    int rc = rpc_jsonrpc_parse(calls, n, batch, tr->resp.p, tr->resp.len, why, sizeof why);
+    bool any_error = rc != RPC_OK && rc != RPC_EJSON && rc != RPC_ENOMEM; /* one error object */
+    for (size_t i = 0; rc == RPC_OK && i < n; i++)
+        any_error = any_error || calls[i].status != RPC_OK;
+    for (size_t i = 0; i < n; i++)
+        rpc_call_clear_result(&calls[i]);
+    return any_error;
+}
+
 /* POST the request in c->req to e and parse the answer into calls. */
 static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n, bool batch,
                            bool is_retry)
@@ -426,6 +447,13 @@ static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n
         a.retry = a.rc == RPC_ETIMEOUT || a.rc == RPC_ECONNECT;
         return a;
     }
+    char why[300];
+    if (h.status >= 400 && h.status <= 499 && h.status != 429 && h.status != 413 &&
+        http_error_answer(calls, n, batch, &e->tr)) {
+        /* some providers send JSON-RPC error objects (a refused log range...) with a 4xx
+         * status: the answer itself says what went wrong, read it as a 200 */
+        h.status = 200;
+    }
     if (h.status < 200 || h.status > 299) {
         bool logs = n == 1 && strcmp(calls[0].method, "eth_getLogs") == 0;
         a.retry_after_ms = h.retry_after_ms;
@@ -444,7 +472,6 @@ static attempt_res attempt(rpc_client *c, endpoint *e, rpc_call *calls, size_t n
         rpc_client_set_err(c, "%s: HTTP %ld", e->name, h.status);
         return a;
     }
-    char why[300];
     a.rc = rpc_jsonrpc_parse(calls, n, batch, e->tr.resp.p ? e->tr.resp.p : "", e->tr.resp.len,
                              why, sizeof why);
     if (a.rc != RPC_OK) {
@@ -595,8 +622,10 @@ static int exchange(rpc_client *c, rpc_call *calls, size_t n, bool batch, long o
             else
                 rpc_client_set_err(c, "cannot build the request: %s", rpc_strerror(a.rc));
         }
-        if (a.rc == RPC_OK)
+        if (a.rc == RPC_OK) {
+            c->err[0] = '\0'; /* a success after retries leaves no stale message */
             return RPC_OK;
+        }
         last = a.rc;
         if (a.rc == RPC_ECHAIN)
             return RPC_ECHAIN; /* fatal: the configuration is wrong */

@@ -2,7 +2,16 @@
  * typed eth_* calls, retries with backoff, failover across endpoints, rate limits.
  * Every answer is validated in full before any of it is returned: a malformed answer is
  * retried or reported, never partly used. Endpoint URLs may carry API keys; the client
- * prints only their redacted form ("https://host/…"), in messages and errors alike. */
+ * prints only their redacted form ("https://host/…"), in messages and errors alike.
+ *
+ *     const char *urls[] = {"https://eth.example/v2/${ALCHEMY_KEY}", "http://127.0.0.1:8545"};
+ *     rpc_client *c;
+ *     if (rpc_client_new(&c, NULL, urls, 2)) die(rpc_client_new_errmsg());
+ *     uint64_t head;
+ *     if (rpc_eth_block_number(c, &head)) die(rpc_client_errmsg(c));
+ *     ... rpc_batch_* for many calls in one request, rpc/logs.h for log ranges,
+ *     ... rpc/multicall.h for many contract reads in one eth_call
+ *     rpc_client_free(c); */
 #ifndef WT_RPC_CLIENT_H
 #define WT_RPC_CLIENT_H
 
@@ -93,6 +102,10 @@ size_t rpc_client_endpoints(const rpc_client *c);
  * the only form of a URL the client ever prints. Borrowed, lives as long as c. */
 const char *rpc_client_endpoint_name(const rpc_client *c, size_t i);
 
+/* rpc_client_last_endpoint: the index of the endpoint the last request went to (the one
+ * that answered it, or the last one tried when it failed); 0 before any request. */
+size_t rpc_client_last_endpoint(const rpc_client *c);
+
 /* rpc_client_stats: copy endpoint i's counters into *out (i < rpc_client_endpoints()). */
 void rpc_client_stats(const rpc_client *c, size_t i, rpc_endpoint_stats *out);
 
@@ -105,7 +118,8 @@ const uint8_t *rpc_client_revert_data(const rpc_client *c, size_t *len);
 /* rpc_client_call: one JSON-RPC call; method is [A-Za-z0-9_]+, params_json the params as
  * JSON text (an array, or NULL for []).
  * Returns: RPC_OK; RPC_EINVAL (bad method or params text); RPC_ENODE (the node answered
- *          with an error object; message in rpc_client_errmsg()); RPC_EREVERT; RPC_ERANGE
+ *          with an error object; message in rpc_client_errmsg()); RPC_ENOMETHOD (the node
+ *          does not offer the method); RPC_EREVERT; RPC_ERANGE
  *          (eth_getLogs refused as too large); RPC_ERATELIMIT, RPC_ETIMEOUT, RPC_ECONNECT,
  *          RPC_EHTTP, RPC_EJSON (after retries and failover); RPC_ETOO_LARGE; RPC_ECHAIN;
  *          RPC_ENOENDPOINT; RPC_ENOMEM.
@@ -253,9 +267,9 @@ RPC_WUR int rpc_eth_get_balance(rpc_client *c, rpc_u256 *wei, const rpc_addr *ad
 RPC_WUR int rpc_eth_get_receipt(rpc_client *c, rpc_receipt *r, const rpc_hash32 *tx);
 
 /* rpc_eth_get_block_receipts: eth_getBlockReceipts(block). Returns also RPC_ENOTFOUND;
- * RPC_ENODE when the node lacks the method (the caller falls back to receipts one by one;
- * rpc_client_errmsg() says "method not found"). Every receipt is checked to belong to the
- * block. Out: *rs, caller frees with rpc_receipts_free(). */
+ * RPC_ENOMETHOD when the node lacks the method (-32601, "method not found", "does not
+ * exist", "not supported"...): the caller falls back to receipts one by one. Every receipt
+ * is checked to belong to the block. Out: *rs, caller frees with rpc_receipts_free(). */
 RPC_WUR int rpc_eth_get_block_receipts(rpc_client *c, rpc_receipts *rs, uint64_t block);
 
 /* ---- batches -------------------------------------------------------------------------

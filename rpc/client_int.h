@@ -29,6 +29,50 @@ RPC_WUR int rpc_sbuf_add_qty(rpc_sbuf *s, uint64_t v);     /* "\"0x1a\"" */
 RPC_WUR int rpc_sbuf_add_block(rpc_sbuf *s, uint64_t blk); /* quoted number or tag */
 RPC_WUR int rpc_sbuf_add_hex(rpc_sbuf *s, const uint8_t *p, size_t n); /* "\"0x..\"" */
 
+/* ---- a flat JSON reader (rpc/client_jtok.c) ----------------------------------------
+ * Tokens in document order; an object's members are key, value, key, value...; a token's
+ * subtree ends where its `next` starts. Spans are [start, end) in the text, strings with
+ * their quotes. */
+enum { RPC_J_OBJ = 1, RPC_J_ARR, RPC_J_STR, RPC_J_NUM, RPC_J_TRUE, RPC_J_FALSE, RPC_J_NULL };
+
+typedef struct rpc_jtok {
+    uint8_t type;
+    uint8_t esc;    /* a string with backslash escapes */
+    uint32_t start, end;
+    uint32_t next;  /* index of the token after this one's subtree */
+    uint32_t count; /* members of an object, elements of an array */
+} rpc_jtok;
+
+typedef struct rpc_jdoc {
+    const char *s; /* the text, borrowed */
+    size_t len;
+    rpc_jtok *t;
+    size_t n, cap;
+} rpc_jdoc;
+
+/* rpc_jdoc_parse: tokenize text[0..len) (one JSON value, nesting <= 64); the token array
+ * is reused across calls. Returns RPC_OK; RPC_EJSON; RPC_ETOO_LARGE (len >= 4 GiB);
+ * RPC_ENOMEM. Token 0 is the root. */
+RPC_WUR int rpc_jdoc_parse(rpc_jdoc *d, const char *text, size_t len);
+void rpc_jdoc_free(rpc_jdoc *d);
+/* rpc_jget: the value of member key in object token obj; -1 when absent or obj is not an
+ * object (or is -1). Keys with escapes never match. */
+long rpc_jget(const rpc_jdoc *d, long obj, const char *key);
+/* rpc_jfields: one pass over object obj's members: out[j] = the value of keys[j], or -1
+ * (first occurrence wins, as rpc_jget). */
+void rpc_jfields(const rpc_jdoc *d, long obj, const char *const *keys, size_t nk, long *out);
+/* rpc_jstr: a string token's raw bytes (no quotes); false if not a string without escapes. */
+bool rpc_jstr(const rpc_jdoc *d, long i, const char **s, size_t *len);
+/* rpc_jint: an integer number token (no fraction or exponent, at most 18 digits). */
+bool rpc_jint(const rpc_jdoc *d, long i, int64_t *v);
+/* rpc_jstr_unescape: a string token's text, escapes expanded (non-ASCII \u as '?'),
+ * truncated to cap - 1 bytes, NUL-terminated. Returns its length; "" if not a string. */
+size_t rpc_jstr_unescape(const rpc_jdoc *d, long i, char *out, size_t cap);
+static inline int rpc_jtype(const rpc_jdoc *d, long i)
+{
+    return i < 0 ? 0 : d->t[i].type;
+}
+
 /* ---- HTTP transport: one reused libcurl easy handle per endpoint ------------------ */
 typedef struct rpc_transport {
     void *curl;               /* CURL * */
@@ -122,10 +166,10 @@ RPC_WUR int rpc_jsonrpc_request(rpc_sbuf *out, const rpc_call *calls, size_t n, 
 RPC_WUR int rpc_jsonrpc_parse(rpc_call *calls, size_t n, bool batch, const char *body, size_t len,
                               char *err, size_t errcap);
 
-/* rpc_call_decode: validate and decode one "result" into k->r.
+/* rpc_call_decode: validate and decode one "result" (token res of d) into k->r.
  * Returns RPC_OK; RPC_ENOTFOUND (null where an object was asked); RPC_EJSON (shape, hex,
  * size, or range wrong; err says what); RPC_ENOMEM. */
-RPC_WUR int rpc_call_decode(rpc_call *k, const cJSON *result, char *err, size_t errcap);
+RPC_WUR int rpc_call_decode(rpc_call *k, const rpc_jdoc *d, long res, char *err, size_t errcap);
 
 /* rpc_node_error_class: map a JSON-RPC error object of method to an rpc_err code:
  * RPC_EREVERT, RPC_ERATELIMIT, RPC_ERANGE (eth_getLogs only), else RPC_ENODE. */

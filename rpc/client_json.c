@@ -2,7 +2,6 @@
  * strict parser of answers. Invariant: rpc_jsonrpc_parse either accepts the whole answer
  * (every call answered exactly once, every result decoded) or leaves no call with a result. */
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +277,12 @@ int rpc_node_error_class(const char *method, long code, const char *message)
         return RPC_EREVERT;
     if (code == 429 || code == -32029)
         return RPC_ERATELIMIT;
+    /* a method the node lacks (eth_getBlockReceipts on older nodes): the caller falls back */
+    if (code == -32601 ||
+        (has_ci(m, "method") &&
+         (has_ci(m, "not found") || has_ci(m, "does not exist") || has_ci(m, "not supported") ||
+          has_ci(m, "unsupported") || has_ci(m, "not available") || has_ci(m, "not allowed"))))
+        return RPC_ENOMETHOD;
     for (size_t i = 0; i < sizeof ratelimit / sizeof *ratelimit; i++)
         if (has_ci(m, ratelimit[i]))
             return RPC_ERATELIMIT;
@@ -295,70 +300,69 @@ int rpc_node_error_class(const char *method, long code, const char *message)
 
 /* ---- answers ----------------------------------------------------------------------- */
 
-static bool id_of(const cJSON *o, uint64_t *id)
+static bool id_of(const rpc_jdoc *d, long o, uint64_t *id)
 {
-    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, "id");
-    if (!cJSON_IsNumber(j))
+    int64_t v;
+    if (!rpc_jint(d, rpc_jget(d, o, "id"), &v) || v < 0)
         return false;
-    double d = j->valuedouble;
-    if (!(d >= 0 && d <= 9007199254740992.0) || floor(d) != d)
-        return false;
-    *id = (uint64_t)d;
+    *id = (uint64_t)v;
     return true;
 }
 
-/* Apply an error object to k. Returns RPC_OK or RPC_EJSON (malformed error object). */
-static int take_error(rpc_call *k, const cJSON *e, char *err, size_t errcap)
+/* Apply error object e to k. Returns RPC_OK or RPC_EJSON (malformed error object). */
+static int take_error(rpc_call *k, const rpc_jdoc *d, long e, char *err, size_t errcap)
 {
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
-    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-    if (!cJSON_IsObject(e) || !cJSON_IsNumber(code) || (msg && !cJSON_IsString(msg))) {
+    long code = rpc_jget(d, e, "code"), msg = rpc_jget(d, e, "message");
+    int64_t c;
+    if (rpc_jtype(d, e) != RPC_J_OBJ || !rpc_jint(d, code, &c) ||
+        (msg >= 0 && rpc_jtype(d, msg) != RPC_J_STR)) {
         snprintf(err, errcap, "malformed error object for %s", k->method);
         return RPC_EJSON;
     }
-    const char *m = msg ? msg->valuestring : "";
-    double cd = code->valuedouble;
-    long c = (cd > -2e9 && cd < 2e9) ? (long)cd : 0;
-    k->status = rpc_node_error_class(k->method, c, m);
-    k->node_msg = strndup(m, 300);
+    char m[301];
+    rpc_jstr_unescape(d, msg, m, sizeof m);
+    if (c < -2000000000 || c > 2000000000)
+        c = 0;
+    k->status = rpc_node_error_class(k->method, (long)c, m);
+    k->node_msg = strdup(m);
     if (!k->node_msg)
         return RPC_ENOMEM;
     if (k->status == RPC_EREVERT) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "data");
-        if (cJSON_IsObject(d)) /* some nodes nest it: {"data": {"data": "0x..."}} */
-            d = cJSON_GetObjectItemCaseSensitive(d, "data");
-        if (cJSON_IsString(d)) {
-            size_t sl = strlen(d->valuestring);
+        long dj = rpc_jget(d, e, "data");
+        if (rpc_jtype(d, dj) == RPC_J_OBJ) /* some nodes nest it: {"data": {"data": "0x..."}} */
+            dj = rpc_jget(d, dj, "data");
+        const char *s;
+        size_t sl;
+        if (rpc_jstr(d, dj, &s, &sl)) {
             size_t cap = sl / 2 + 1;
             k->revert.p = malloc(cap);
             if (!k->revert.p)
                 return RPC_ENOMEM;
-            if (rpc_hex_decode(k->revert.p, cap, &k->revert.n, d->valuestring, sl) != RPC_OK) {
+            if (rpc_hex_decode(k->revert.p, cap, &k->revert.n, s, sl) != RPC_OK)
                 rpc_bytes_free(&k->revert); /* not hex: keep the status, drop the data */
-            }
         }
     }
     k->answered = true;
     return RPC_OK;
 }
 
-static int take_answer(rpc_call *k, const cJSON *o, char *err, size_t errcap)
+static int take_answer(rpc_call *k, const rpc_jdoc *d, long o, char *err, size_t errcap)
 {
-    const cJSON *jv = cJSON_GetObjectItemCaseSensitive(o, "jsonrpc");
-    if (!cJSON_IsString(jv) || strcmp(jv->valuestring, "2.0") != 0) {
+    const char *v;
+    size_t vl;
+    if (!rpc_jstr(d, rpc_jget(d, o, "jsonrpc"), &v, &vl) || vl != 3 || memcmp(v, "2.0", 3)) {
         snprintf(err, errcap, "answer to %s lacks jsonrpc \"2.0\"", k->method);
         return RPC_EJSON;
     }
-    const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "result");
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
-    if ((res != NULL) == (e != NULL)) {
+    long res = rpc_jget(d, o, "result"), e = rpc_jget(d, o, "error");
+    if ((res >= 0) == (e >= 0)) {
         snprintf(err, errcap, "answer to %s has %s result and error", k->method,
-                 res ? "both" : "neither");
+                 res >= 0 ? "both" : "neither");
         return RPC_EJSON;
     }
-    if (e)
-        return take_error(k, e, err, errcap);
-    int rc = rpc_call_decode(k, res, err, errcap);
+    if (e >= 0)
+        return take_error(k, d, e, err, errcap);
+    int rc = rpc_call_decode(k, d, res, err, errcap);
     if (rc == RPC_ENOTFOUND) {
         k->status = RPC_ENOTFOUND;
         k->answered = true;
@@ -390,53 +394,61 @@ int rpc_jsonrpc_parse(rpc_call *calls, size_t n, bool batch, const char *body, s
                       char *err, size_t errcap)
 {
     int rc = RPC_EJSON;
+    rpc_jdoc d;
+    memset(&d, 0, sizeof d);
     err[0] = '\0';
     for (size_t i = 0; i < n; i++)
         rpc_call_clear_result(&calls[i]);
-    cJSON *root = cJSON_ParseWithLength(body, len);
-    if (!root) {
-        snprintf(err, errcap, "answer is not JSON (%zu bytes)", len);
-        return RPC_EJSON;
+    rc = rpc_jdoc_parse(&d, body, len);
+    if (rc != RPC_OK) {
+        if (rc == RPC_EJSON)
+            snprintf(err, errcap, "answer is not JSON (%zu bytes)", len);
+        goto fail;
     }
     if (!batch) {
         uint64_t id;
-        if (!cJSON_IsObject(root) || !id_of(root, &id) || n != 1 || id != calls[0].id) {
+        if (rpc_jtype(&d, 0) != RPC_J_OBJ || !id_of(&d, 0, &id) || n != 1 || id != calls[0].id) {
             snprintf(err, errcap, "answer is not an object with the id asked");
+            rc = RPC_EJSON;
             goto fail;
         }
-        rc = take_answer(&calls[0], root, err, errcap);
+        rc = take_answer(&calls[0], &d, 0, err, errcap);
         if (rc != RPC_OK)
             goto fail;
-        cJSON_Delete(root);
+        rpc_jdoc_free(&d);
         return RPC_OK;
     }
-    if (cJSON_IsObject(root)) {
+    if (rpc_jtype(&d, 0) == RPC_J_OBJ) {
         /* a whole batch refused with one error object (e.g. "batch too large") */
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
-        if (!e || cJSON_GetObjectItemCaseSensitive(root, "result")) {
+        long e = rpc_jget(&d, 0, "error");
+        if (e < 0 || rpc_jget(&d, 0, "result") >= 0) {
             snprintf(err, errcap, "batch answered by one object without an error");
+            rc = RPC_EJSON;
             goto fail;
         }
         for (size_t i = 0; i < n; i++) {
-            rc = take_error(&calls[i], e, err, errcap);
+            rc = take_error(&calls[i], &d, e, err, errcap);
             if (rc != RPC_OK)
                 goto fail;
         }
         rc = n ? calls[0].status : RPC_ENODE;
-        snprintf(err, errcap, "batch refused: %s", calls[0].node_msg ? calls[0].node_msg : "");
+        snprintf(err, errcap, "batch refused: %s", n && calls[0].node_msg ? calls[0].node_msg : "");
         clear_all(calls, n);
-        cJSON_Delete(root);
+        rpc_jdoc_free(&d);
         return rc == RPC_OK ? RPC_ENODE : rc;
     }
-    if (!cJSON_IsArray(root)) {
+    if (rpc_jtype(&d, 0) != RPC_J_ARR) {
         snprintf(err, errcap, "batch answer is not an array");
+        rc = RPC_EJSON;
         goto fail;
     }
     size_t got = 0;
-    for (const cJSON *o = root->child; o; o = o->next) {
+    long o = 1;
+    for (uint32_t m = 0; m < d.t[0].count; m++, o = d.t[o].next) {
         uint64_t id;
         rpc_call *k;
-        if (!cJSON_IsObject(o) || !id_of(o, &id) || !(k = find_call(calls, n, id))) {
+        if (rpc_jtype(&d, o) != RPC_J_OBJ || !id_of(&d, o, &id) ||
+            !(k = find_call(calls, n, id))) {
             snprintf(err, errcap, "batch answer holds an element with an unknown id");
             rc = RPC_EJSON;
             goto fail;
@@ -446,7 +458,7 @@ int rpc_jsonrpc_parse(rpc_call *calls, size_t n, bool batch, const char *body, s
             rc = RPC_EJSON;
             goto fail;
         }
-        rc = take_answer(k, o, err, errcap);
+        rc = take_answer(k, &d, o, err, errcap);
         if (rc != RPC_OK)
             goto fail;
         got++;
@@ -456,10 +468,10 @@ int rpc_jsonrpc_parse(rpc_call *calls, size_t n, bool batch, const char *body, s
         rc = RPC_EJSON;
         goto fail;
     }
-    cJSON_Delete(root);
+    rpc_jdoc_free(&d);
     return RPC_OK;
 fail:
     clear_all(calls, n);
-    cJSON_Delete(root);
+    rpc_jdoc_free(&d);
     return rc == RPC_OK ? RPC_EJSON : rc;
 }

@@ -27,7 +27,10 @@
     X(RPC_ERANGE, -20, "log query refused: range or result too large")   \
     X(RPC_ENOENDPOINT, -21, "no healthy endpoint")                       \
     X(RPC_EREVERT, -22, "call reverted")                                 \
-    X(RPC_ENOTFOUND, -23, "not found")
+    X(RPC_ENOTFOUND, -23, "not found")                                   \
+    X(RPC_ENOMETHOD, -24, "the node does not offer this method")         \
+    X(RPC_EMISMATCH, -25, "answer disagrees with the chain's commitments") \
+    X(RPC_EFORK, -26, "header fields of no known fork")
 
 enum rpc_err {
 #define RPC_ERR_ENUM_(name, code, text) name = (code),

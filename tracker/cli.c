@@ -5,6 +5,8 @@
 
 #include "tracker/cli.h"
 #include "tracker/cmd_check.h"
+#include "tracker/cmd_run.h"
+#include "tracker/cmd_verify.h"
 
 static int cmd_version(int argc, char **argv)
 {
@@ -22,7 +24,9 @@ struct command {
 
 static const struct command commands[] = {
     {"version", "print the version and exit", cmd_version},
+    {"run", "follow the chain and report the watched entities' moves", trk_cmd_run},
     {"check", "validate watchlist files and print a summary", trk_cmd_check},
+    {"verify", "check one block's data against its block hash", trk_cmd_verify},
 };
 
 void trk_cli_list_commands(char *out, size_t cap)

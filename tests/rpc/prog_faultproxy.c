@@ -7,7 +7,8 @@
  * Usage: prog_faultproxy --upstream URL [--port N] [--rule "FAULT key=value ..."]...
  * Prints "port N" on stdout once listening on 127.0.0.1. Control (not counted as traffic):
  *   GET /_ctl                 -> the stats JSON: requests (JSON-RPC HTTP requests), forwarded,
- *                                connections, upstream_errors, calls {method: n}, faults
+ *                                connections, upstream_errors, last_path (of the last JSON-RPC
+ *                                request), calls {method: n}, faults
  *                                {fault: times served}, rules [{fault, matched, served}]
  *   POST /_ctl, one command a line: "reset" (rules and counters), "clear" (rules only),
  *   "stats", "rule FAULT [count=N] [skip=N] [method=M] [prob=P seed=S] [args]".
@@ -24,6 +25,13 @@
  *   stale_head lag=N                eth_blockNumber answers head - N
  *   range_cap max=N [style=S]       eth_getLogs over more than N blocks is refused
  *   results_cap max=N [style=S]     eth_getLogs whose real answer has more than N logs is refused
+ *   edit method=M path=P [value=V]  in the answer to the request's first call of M, the JSON
+ *                                   value at P in "result" ("." = result itself; keys and
+ *                                   array indexes joined by dots: "0.logs.1.data") becomes the
+ *                                   string V, or without V has its last hex digit changed
+ *   drop_item method=M path=P       as edit, but the array element at P is removed
+ *   no_method method=M              every call of M is answered with JSON-RPC error -32601
+ *                                   "the method M does not exist/is not available" (geth's)
  * Refusal styles: infura (-32005 "query returned more than N results"), range (-32600 "block
  * range is too large"), quicknode (-32614 "eth_getLogs is limited to a N range"), alchemy
  * (-32602 "Log response size exceeded..."), http413 (HTTP 413 for the whole request).
@@ -236,6 +244,110 @@ static int apply_cap(struct conn *c, const struct fp_rule *r, cJSON *req, cJSON 
     return refused;
 }
 
+/* walk: the value at a dotted path under root ("." = root); *parent is its container. */
+static cJSON *walk(cJSON *root, const char *path, cJSON **parent)
+{
+    cJSON *cur = root;
+    *parent = NULL;
+    const char *p = strcmp(path, ".") ? path : "";
+    while (*p && cur) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        char k[FP_NAME_CAP];
+        memcpy(k, p, n);
+        k[n] = '\0';
+        *parent = cur;
+        if (cJSON_IsArray(cur)) {
+            int idx = 0;
+            for (size_t i = 0; i < n && idx >= 0; i++)
+                idx = (k[i] >= '0' && k[i] <= '9' && idx < 100000) ? idx * 10 + (k[i] - '0') : -1;
+            cur = n && idx >= 0 ? cJSON_GetArrayItem(cur, idx) : NULL;
+        } else {
+            cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, k) : NULL;
+        }
+        p += n;
+        if (*p == '.')
+            p++;
+    }
+    return cur;
+}
+
+/* edit_answer: the edit and drop_item faults on the first call of r->method in req. */
+static bool edit_answer(const struct fp_rule *r, cJSON *req, cJSON *ans)
+{
+    bool batch = cJSON_IsArray(req);
+    int n = batch ? cJSON_GetArraySize(req) : 1;
+    for (int i = 0; i < n; i++) {
+        cJSON *call = batch ? cJSON_GetArrayItem(req, i) : req;
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(call, "method");
+        if (!cJSON_IsString(m) || strcmp(m->valuestring, r->method))
+            continue;
+        cJSON *a = batch ? find_by_id(ans, cJSON_GetObjectItemCaseSensitive(call, "id")) : ans;
+        cJSON *parent, *v = walk(cJSON_GetObjectItemCaseSensitive(a, "result"), r->path, &parent);
+        if (!v)
+            return false;
+        if (r->f == F_DROP_ITEM) {
+            if (!cJSON_IsArray(parent))
+                return false;
+            cJSON_Delete(cJSON_DetachItemViaPointer(parent, v));
+            return true;
+        }
+        if (r->value[0]) {
+            cJSON *nv = cJSON_CreateString(r->value);
+            if (!parent)
+                return cJSON_ReplaceItemInObjectCaseSensitive(a, "result", nv);
+            if (cJSON_IsObject(parent)) /* keeps the member's name */
+                return cJSON_ReplaceItemInObjectCaseSensitive(parent, v->string, nv);
+            return cJSON_ReplaceItemViaPointer(parent, v, nv);
+        }
+        size_t len = cJSON_IsString(v) ? strlen(v->valuestring) : 0;
+        if (len < 3)
+            return false;
+        char *d = &v->valuestring[len - 1]; /* 0<->1, 2<->3, ..., e<->f: still hex */
+        if (*d >= '0' && *d <= '9')
+            *d = (char)('0' + ((*d - '0') ^ 1));
+        else if (*d >= 'a' && *d <= 'f')
+            *d = (char)('a' + ((*d - 'a') ^ 1));
+        else
+            return false;
+        return true;
+    }
+    return false;
+}
+
+/* no_method: replace the answer of every call of r->method with geth's "no such method". */
+static bool no_method(const struct fp_rule *r, cJSON *req, cJSON **ans)
+{
+    bool batch = cJSON_IsArray(req), changed = false;
+    int n = batch ? cJSON_GetArraySize(req) : 1;
+    for (int i = 0; i < n; i++) {
+        cJSON *call = batch ? cJSON_GetArrayItem(req, i) : req;
+        cJSON *m = cJSON_GetObjectItemCaseSensitive(call, "method");
+        if (!cJSON_IsString(m) || strcmp(m->valuestring, r->method))
+            continue;
+        cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "id");
+        cJSON *a = batch ? find_by_id(*ans, id) : *ans;
+        if (!a)
+            continue;
+        cJSON *e = cJSON_CreateObject(), *eo = cJSON_CreateObject();
+        char msg[FP_NAME_CAP + 64];
+        snprintf(msg, sizeof msg, "the method %s does not exist/is not available", r->method);
+        cJSON_AddStringToObject(e, "jsonrpc", "2.0");
+        cJSON_AddItemToObject(e, "id", cJSON_Duplicate(id, 1));
+        cJSON_AddNumberToObject(eo, "code", -32601);
+        cJSON_AddStringToObject(eo, "message", msg);
+        cJSON_AddItemToObject(e, "error", eo);
+        if (batch) {
+            cJSON_ReplaceItemViaPointer(*ans, a, e);
+        } else {
+            cJSON_Delete(*ans);
+            *ans = e;
+        }
+        changed = true;
+    }
+    return changed;
+}
+
 /* rewrite: the answer-changing faults. Returns true when the answer was changed. */
 static bool rewrite(struct conn *c, const struct fp_rule *r, cJSON *req, cJSON **ans, int *refused)
 {
@@ -300,6 +412,11 @@ static bool rewrite(struct conn *c, const struct fp_rule *r, cJSON *req, cJSON *
     case F_RESULTS_CAP:
         *refused = apply_cap(c, r, req, ans);
         return *refused > 0;
+    case F_EDIT:
+    case F_DROP_ITEM:
+        return edit_answer(r, req, *ans);
+    case F_NO_METHOD:
+        return no_method(r, req, ans);
     default:
         return false;
     }
@@ -334,7 +451,7 @@ static int serve_rpc(struct conn *c, wt_http_request *rq)
     cJSON *req = cJSON_ParseWithLength(rq->body.p ? rq->body.p : "", rq->body.len);
     struct fp_rule r;
     memset(&r, 0, sizeof r); /* pick_rule fills it only when a rule acts */
-    int ri = fp_pick(req, &r);
+    int ri = fp_pick(rq->path, req, &r);
     wt_buf out = {.limit = WT_HTTP_BODY_CAP};
     long st = 0;
     int rc = -1;

@@ -8,6 +8,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "rpc/addr.h"
 #include "rpc/client.h"
 #include "rpc/hex.h"
@@ -17,6 +25,7 @@
 
 static wt_anvil A, B;
 static rpc_client *C;
+static pid_t canned_pid;
 
 static void stop(void)
 {
@@ -24,6 +33,84 @@ static void stop(void)
     C = NULL;
     wt_anvil_stop(&A);
     wt_anvil_stop(&B);
+    if (canned_pid > 0) {
+        kill(canned_pid, SIGKILL);
+        waitpid(canned_pid, NULL, 0);
+        canned_pid = 0;
+    }
+}
+
+/* A loopback HTTP server (a child process) for answers anvil never gives: eth_chainId gets
+ * chain 1; every other request gets status and body, where "%ID%" in body becomes the
+ * request's id. Returns its URL in url[64]; stopped in stop(). */
+static void serve(int c, int status, const char *body)
+{
+    char req[65536];
+    size_t got = 0;
+    ssize_t r;
+    /* read until the body is in: headers end, then Content-Length bytes */
+    while ((r = read(c, req + got, sizeof req - 1 - got)) > 0) {
+        got += (size_t)r;
+        req[got] = '\0';
+        char *h = strstr(req, "\r\n\r\n"), *cl = strstr(req, "Content-Length:");
+        if (h && cl && got >= (size_t)(h + 4 - req) + strtoul(cl + 15, NULL, 10))
+            break;
+    }
+    char id[24] = "0";
+    char *ip = strstr(req, "\"id\":");
+    if (ip) {
+        size_t k = 0;
+        for (ip += 5; k + 1 < sizeof id && *ip >= '0' && *ip <= '9'; ip++)
+            id[k++] = *ip;
+        id[k] = '\0';
+    }
+    char out[2048], resp[2600];
+    if (strstr(req, "eth_chainId")) {
+        status = 200;
+        snprintf(out, sizeof out, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":\"0x1\"}", id);
+    } else {
+        const char *m = strstr(body, "%ID%");
+        if (m)
+            snprintf(out, sizeof out, "%.*s%s%s", (int)(m - body), body, id, m + 4);
+        else
+            snprintf(out, sizeof out, "%s", body);
+    }
+    int n = snprintf(resp, sizeof resp,
+                     "HTTP/1.1 %d Whatever\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     status, strlen(out), out);
+    if (n > 0 && write(c, resp, (size_t)n) < 0)
+        _exit(1);
+    close(c);
+}
+
+static void canned_server(char url[64], int status, const char *body)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    cr_assert_eq(listen(fd, 8), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    snprintf(url, 64, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+    pid_t parent = getpid();
+    canned_pid = fork();
+    cr_assert_geq(canned_pid, 0);
+    if (canned_pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(1);
+        for (;;) {
+            int c = accept(fd, NULL, NULL);
+            if (c < 0)
+                _exit(1);
+            serve(c, status, body);
+        }
+    }
+    close(fd);
 }
 
 static rpc_client *client_on(const char *url, uint64_t chain_id)
@@ -493,7 +580,7 @@ Test(client, one_batch_mixes_blocks_logs_calls_balances_and_errors, .fini = stop
     cr_assert(cJSON_IsString(code));
     cr_assert_eq(strncmp(code->valuestring, "0x7f", 4), 0);
     cJSON_Delete(code);
-    cr_assert_eq(rpc_batch_status(b, i_bad), RPC_ENODE);
+    cr_assert_eq(rpc_batch_status(b, i_bad), RPC_ENOMETHOD);
     /* asking for the wrong kind is a caller mistake, reported, nothing moved */
     cr_assert_eq(rpc_batch_take_logs(b, i_blk, &l), RPC_EINVAL);
     rpc_batch_free(b);
@@ -507,7 +594,7 @@ Test(client, a_raw_call_returns_the_result_as_json, .fini = stop)
     cr_assert(cJSON_IsString(r));
     cr_assert(strstr(r->valuestring, "anvil"), "%s", r->valuestring);
     cJSON_Delete(r);
-    cr_assert_eq(rpc_client_call(C, &r, "whaletrack_noSuchMethod", "[]"), RPC_ENODE);
+    cr_assert_eq(rpc_client_call(C, &r, "whaletrack_noSuchMethod", "[]"), RPC_ENOMETHOD);
     cr_assert_null(r);
     cr_assert(strstr(rpc_client_errmsg(C), "whaletrack_noSuchMethod"), "%s",
               rpc_client_errmsg(C));
@@ -576,7 +663,8 @@ Test(client, a_dead_endpoint_fails_over_to_the_next, .fini = stop)
     cr_assert_eq(wt_anvil_start(&A, NULL), 0);
     rpc_client_opts o;
     rpc_client_opts_default(&o);
-    o.backoff_base_ms = 20;
+    o.backoff_base_ms = 5000; /* the dead one cools down longer than this test runs; */
+    o.backoff_max_ms = 5000;  /* failing over to the live one needs no wait at all */
     o.connect_timeout_ms = 1000;
     const char *urls[2] = {"http://127.0.0.1:1", A.url};
     cr_assert_eq(rpc_client_new(&C, &o, urls, 2), RPC_OK);
@@ -716,4 +804,39 @@ Test(client, bad_arguments_are_refused_before_any_request, .fini = stop)
     rpc_endpoint_stats s;
     rpc_client_stats(C, 0, &s);
     cr_assert_eq(s.round_trips, 0);
+}
+
+Test(client, a_json_rpc_error_sent_with_a_4xx_status_is_read_as_the_answer, .fini = stop)
+{
+    char url[64];
+    canned_server(url, 400,
+                  "{\"jsonrpc\":\"2.0\",\"id\":%ID%,\"error\":{\"code\":-32602,\"message\":"
+                  "\"Log response size exceeded. You can make eth_getLogs requests with up to a "
+                  "2K block range\"}}");
+    C = client_on(url, 1);
+    rpc_log_filter f;
+    memset(&f, 0, sizeof f);
+    f.to_block = 100;
+    rpc_logs l;
+    cr_assert_eq(rpc_eth_get_logs(C, &l, &f), RPC_ERANGE, "%s", rpc_client_errmsg(C));
+    cr_assert(strstr(rpc_client_errmsg(C), "Log response size exceeded"), "%s",
+              rpc_client_errmsg(C));
+    rpc_endpoint_stats s;
+    rpc_client_stats(C, 0, &s);
+    cr_assert_eq(s.round_trips, 2, "the chain check and one refusal, not retried");
+}
+
+Test(client, a_4xx_without_a_json_rpc_body_is_an_http_error, .fini = stop)
+{
+    char url[64];
+    canned_server(url, 403, "{\"message\":\"invalid key\"}");
+    C = client_on(url, 1);
+    rpc_log_filter f;
+    memset(&f, 0, sizeof f);
+    rpc_logs l;
+    cr_assert_eq(rpc_eth_get_logs(C, &l, &f), RPC_EHTTP);
+    cr_assert(strstr(rpc_client_errmsg(C), "HTTP 403"), "%s", rpc_client_errmsg(C));
+    rpc_endpoint_stats s;
+    rpc_client_stats(C, 0, &s);
+    cr_assert_eq(s.err_http, 3, "tried 1 + max_retries times");
 }

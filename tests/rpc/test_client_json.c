@@ -130,7 +130,7 @@ Test(client_json, per_call_errors_stay_with_their_call)
                  RPC_OK, "%s", err);
     cr_assert_eq(k[0].status, RPC_OK);
     cr_assert_eq(k[0].r.u64, 5);
-    cr_assert_eq(k[1].status, RPC_ENODE);
+    cr_assert_eq(k[1].status, RPC_ENOMETHOD);
     cr_assert_str_eq(k[1].node_msg, "Method not found");
     free_calls(k, 2);
 }
@@ -178,8 +178,13 @@ Test(client_json, provider_messages_are_classified)
         {"eth_blockNumber", 429, "Too Many Requests", RPC_ERATELIMIT},
         {"eth_call", 3, "execution reverted: not enough", RPC_EREVERT},
         {"eth_call", -32000, "header not found", RPC_ENODE},
+        {"eth_getBalance", -32000, "block 0x99 does not exist", RPC_ENODE},
         {"eth_getBlockReceipts", -32601, "the method eth_getBlockReceipts does not exist",
-         RPC_ENODE},
+         RPC_ENOMETHOD},
+        {"eth_getBlockReceipts", -32000, "the method eth_getBlockReceipts does not exist/is "
+                                         "not available", RPC_ENOMETHOD},
+        {"eth_getBlockReceipts", -32600, "Unsupported method: eth_getBlockReceipts",
+         RPC_ENOMETHOD},
         /* a range-style message on another method is just a node error */
         {"eth_getBalance", -32000, "block range is too large", RPC_ENODE},
     };
@@ -217,10 +222,11 @@ static int decode_logs_answer(rpc_logs *out, uint64_t from, uint64_t to, const r
     f.n_addrs = addr ? 1 : 0;
     rpc_call k;
     cr_assert_eq(rpc_call_prep_logs(&k, &f), RPC_OK);
-    cJSON *j = cJSON_Parse(result);
-    cr_assert(j, "test JSON broken");
-    int rc = rpc_call_decode(&k, j, err, sizeof err);
-    cJSON_Delete(j);
+    rpc_jdoc d;
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(rpc_jdoc_parse(&d, result, strlen(result)), RPC_OK, "test JSON broken");
+    int rc = rpc_call_decode(&k, &d, 0, err, sizeof err);
+    rpc_jdoc_free(&d);
     memset(out, 0, sizeof *out);
     if (rc == RPC_OK) {
         *out = k.r.logs;
@@ -299,11 +305,12 @@ Test(client_json, a_block_of_another_number_than_asked_is_rejected)
         "\"gasLimit\":\"0x1c9c380\",\"gasUsed\":\"0x0\",\"timestamp\":\"0x6b06e556\","
         "\"extraData\":\"0x\",\"mixHash\":" H("6") ",\"nonce\":\"0x0000000000000000\","
         "\"baseFeePerGas\":\"0x3b9aca00\",\"transactions\":[" H("7") "]}";
-    cJSON *j = cJSON_Parse(blk);
-    cr_assert(j);
+    rpc_jdoc d;
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(rpc_jdoc_parse(&d, blk, strlen(blk)), RPC_OK);
     rpc_call k;
     cr_assert_eq(rpc_call_prep_block(&k, 7), RPC_OK);
-    cr_assert_eq(rpc_call_decode(&k, j, err, sizeof err), RPC_OK, "%s", err);
+    cr_assert_eq(rpc_call_decode(&k, &d, 0, err, sizeof err), RPC_OK, "%s", err);
     cr_assert_eq(k.r.block.number, 7);
     cr_assert_eq(k.r.block.n_tx, 1);
     cr_assert_eq(k.r.block.has, RPC_BLOCK_HAS_BASE_FEE);
@@ -312,10 +319,10 @@ Test(client_json, a_block_of_another_number_than_asked_is_rejected)
     rpc_call_free(&k);
 
     cr_assert_eq(rpc_call_prep_block(&k, 8), RPC_OK);
-    cr_assert_eq(rpc_call_decode(&k, j, err, sizeof err), RPC_EJSON);
+    cr_assert_eq(rpc_call_decode(&k, &d, 0, err, sizeof err), RPC_EJSON);
     cr_assert(strstr(err, "block 7 answered for block 8"), "%s", err);
     rpc_call_free(&k);
-    cJSON_Delete(j);
+    rpc_jdoc_free(&d);
 }
 
 Test(client_json, requests_are_well_formed_json_rpc)
@@ -371,4 +378,64 @@ Test(client_json, a_log_filter_becomes_or_lists_per_topic_position)
     f.from_block = 40; /* from > to */
     cr_assert_eq(rpc_call_prep_logs(&k, &f), RPC_EINVAL);
     rpc_call_free(&k);
+}
+
+/* ---- the JSON reader (rpc/client_jtok.c) ------------------------------------------------ */
+
+Test(client_json, the_reader_accepts_exactly_json)
+{
+    static const char *const good[] = {
+        "{}", "[]", " [ 1 , -0 , 0.5 , -1e+9 , 2E-3 ] ", "\"a\\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\"",
+        "{\"a\":{\"b\":[null,true,false]},\"c\":\"\"}", "0", "\"\"",
+    };
+    static const char *const bad[] = {
+        "", " ", "{", "[1,]", "[,1]", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{a:1}", "[01]",
+        "[1.]", "[.5]", "[1e]", "[+1]", "[-]", "\"abc", "\"a\\x\"", "\"\\u12g4\"", "\"a\tb\"",
+        "tru", "nul", "[true false]", "{} {}", "[1] x", "'a'", "[\"a\" \"b\"]", "{\"a\" 1}",
+        "[NaN]", "[Infinity]",
+    };
+    rpc_jdoc d;
+    memset(&d, 0, sizeof d);
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        cr_expect_eq(rpc_jdoc_parse(&d, good[i], strlen(good[i])), RPC_OK, "refused %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_expect_eq(rpc_jdoc_parse(&d, bad[i], strlen(bad[i])), RPC_EJSON, "accepted %s",
+                     bad[i]);
+    /* nesting is capped */
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    cr_expect_eq(rpc_jdoc_parse(&d, deep, 200), RPC_EJSON);
+    cr_expect_eq(rpc_jdoc_parse(&d, deep + 40, 120), RPC_OK, "60 levels are fine");
+    rpc_jdoc_free(&d);
+}
+
+Test(client_json, the_reader_finds_members_and_skips_subtrees)
+{
+    const char *t = "{\"x\":[1,{\"id\":9}],\"id\":7,\"s\":\"0xab\",\"e\":\"a\\u0041\\n\","
+                    "\"n\":null,\"big\":12345678901234567890,\"f\":1.5}";
+    rpc_jdoc d;
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(rpc_jdoc_parse(&d, t, strlen(t)), RPC_OK);
+    int64_t v;
+    cr_assert(rpc_jint(&d, rpc_jget(&d, 0, "id"), &v));
+    cr_assert_eq(v, 7, "the nested id is not the top-level one");
+    const char *s;
+    size_t sl;
+    cr_assert(rpc_jstr(&d, rpc_jget(&d, 0, "s"), &s, &sl));
+    cr_assert_eq(sl, 4);
+    cr_assert_eq(memcmp(s, "0xab", 4), 0);
+    cr_assert_not(rpc_jstr(&d, rpc_jget(&d, 0, "e"), &s, &sl), "escaped strings are not raw");
+    char buf[16];
+    cr_assert_eq(rpc_jstr_unescape(&d, rpc_jget(&d, 0, "e"), buf, sizeof buf), 3);
+    cr_assert_str_eq(buf, "aA\n");
+    cr_assert_eq(rpc_jtype(&d, rpc_jget(&d, 0, "n")), RPC_J_NULL);
+    cr_assert_eq(rpc_jget(&d, 0, "missing"), -1);
+    cr_assert_not(rpc_jint(&d, rpc_jget(&d, 0, "big"), &v), "too many digits");
+    cr_assert_not(rpc_jint(&d, rpc_jget(&d, 0, "f"), &v), "not an integer");
+    long x = rpc_jget(&d, 0, "x");
+    cr_assert_eq(rpc_jtype(&d, x), RPC_J_ARR);
+    cr_assert_eq(d.t[x].count, 2);
+    cr_assert_eq(rpc_jget(&d, x, "id"), -1, "an array has no members");
+    rpc_jdoc_free(&d);
 }

@@ -168,3 +168,30 @@ Test(client_multicall, without_multicall3_the_answer_is_refused_as_malformed, .f
     cr_assert(rpc_u256_is_zero(&wei), "out-param zeroed on error");
     cr_assert(strstr(rpc_client_errmsg(C), "multicall"), "%s", rpc_client_errmsg(C));
 }
+
+Test(client_multicall, a_piece_refused_for_gas_is_split_until_it_fits, .fini = stop)
+{
+    start(true);
+    /* eth_call gets at most the block gas limit: ~196k gas, far less than 300 reads need */
+    cr_assert_eq(wt_anvil_rpc_ok(&A, "anvil_setBlockGasLimit", "[\"0x30000\"]"), 0);
+    cr_assert_eq(wt_anvil_mine(&A, 1), 0);
+    enum { N = 300 };
+    rpc_addr addrs[N];
+    memset(addrs, 0, sizeof addrs);
+    for (unsigned i = 0; i < N; i++) {
+        addrs[i].b[18] = (uint8_t)(i >> 8);
+        addrs[i].b[19] = (uint8_t)i;
+    }
+    addrs[7] = addr_of(wt_anvil_account[3]);
+    rpc_u256 wei[N];
+    cr_assert_eq(rpc_multicall_balances(C, wei, RPC_BLOCK_LATEST, addrs, N, NULL), RPC_OK, "%s",
+                 rpc_client_errmsg(C));
+    rpc_endpoint_stats s;
+    rpc_client_stats(C, 0, &s);
+    cr_assert_gt(s.err_node, 0, "the whole piece was refused first");
+    cr_assert_gt(s.calls, 3, "then sent in smaller pieces");
+    rpc_u256 direct;
+    cr_assert_eq(rpc_eth_get_balance(C, &direct, &addrs[7], RPC_BLOCK_LATEST), RPC_OK);
+    cr_assert_eq(rpc_u256_cmp(&wei[7], &direct), 0);
+    cr_assert_not(rpc_u256_is_zero(&wei[7]));
+}

@@ -76,6 +76,9 @@ Test(faultproxy, passes_requests_through_unchanged_when_no_rule_matches)
     cr_expect_eq(wt_proxy_stat(&px, "forwarded"), 1);
     cr_expect_eq(wt_proxy_stat(&px, "calls.eth_blockNumber"), 1);
     cr_expect_eq(wt_proxy_stat(&px, "calls.eth_chainId"), 0);
+    char path[64];
+    cr_expect_eq(wt_proxy_last_path(&px, path, sizeof path), 0);
+    cr_expect_str_eq(path, "/");
 }
 
 Test(faultproxy, answers_429_with_retry_after_for_exactly_the_next_n_requests)
@@ -311,4 +314,68 @@ Test(faultproxy, refuses_get_logs_by_the_real_result_count_and_by_the_block_rang
              addr);
     free(post(q, &st, NULL));
     cr_expect_eq(st, 413);
+}
+
+static const char block0_q[] = "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getBlockByNumber\","
+                               "\"params\":[\"0x0\",false]}";
+
+static const char *member(cJSON *o, const char *path0, const char *name)
+{
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(o, path0);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(r, name);
+    cr_assert(cJSON_IsString(v), "%s.%s", path0, name);
+    return v->valuestring;
+}
+
+Test(faultproxy, edits_a_value_at_a_path_and_drops_an_array_element)
+{
+    cJSON *a = post_json(block0_q);
+    char ts[32], hash[80];
+    snprintf(ts, sizeof ts, "%s", member(a, "result", "timestamp"));
+    snprintf(hash, sizeof hash, "%s", member(a, "result", "hash"));
+    cJSON_Delete(a);
+    cr_assert_eq(wt_proxy_rule(&px, "edit method=eth_getBlockByNumber path=timestamp "
+                                    "value=0x1 count=1"), 0);
+    cr_assert_eq(wt_proxy_rule(&px, "edit method=eth_getBlockByNumber path=hash count=1"), 1);
+    a = post_json(block0_q);
+    cr_expect_str_eq(member(a, "result", "timestamp"), "0x1");
+    cr_expect_str_eq(member(a, "result", "hash"), hash, "one rule per request");
+    cJSON_Delete(a);
+    a = post_json(block0_q);
+    const char *h = member(a, "result", "hash");
+    cr_expect_eq(strlen(h), strlen(hash));
+    cr_expect_eq(strncmp(h, hash, strlen(hash) - 1), 0, "all but the last digit kept");
+    cr_expect_neq(h[strlen(h) - 1], hash[strlen(hash) - 1], "the last digit changed");
+    cr_expect_str_eq(member(a, "result", "timestamp"), ts, "count=1 used up");
+    cJSON_Delete(a);
+    /* drop_item: one element of the result array goes */
+    cr_assert_eq(wt_proxy_rule(&px, "drop_item method=eth_accounts path=0 count=1"), 2);
+    a = post_json("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"eth_accounts\"}");
+    cJSON *r = cJSON_GetObjectItemCaseSensitive(a, "result");
+    cr_expect_eq(cJSON_GetArraySize(r), 9, "anvil's 10 accounts less one");
+    cJSON_Delete(a);
+    cr_expect_eq(wt_proxy_stat(&px, "served.2"), 1);
+    cr_expect_eq(wt_proxy_rule(&px, "edit path=x"), -1, "edit needs a method");
+    cr_expect_eq(wt_proxy_rule(&px, "drop_item method=eth_accounts"), -1, "and a path");
+}
+
+Test(faultproxy, answers_no_such_method_for_the_method_named)
+{
+    cr_assert_eq(wt_proxy_rule(&px, "no_method method=net_version"), 0);
+    cJSON *a = post_json(batch3);
+    cr_assert_eq(cJSON_GetArraySize(a), 3);
+    int errors = 0;
+    for (int i = 0; i < 3; i++) {
+        cJSON *x = cJSON_GetArrayItem(a, i);
+        cJSON *e = cJSON_GetObjectItemCaseSensitive(x, "error");
+        if (!e) continue;
+        errors++;
+        cr_expect_eq(id_at(a, i), 2, "only net_version's answer");
+        long code = 0;
+        cr_expect(strstr(error_message(x, &code), "does not exist") != NULL);
+        cr_expect_eq(code, -32601);
+    }
+    cr_expect_eq(errors, 1);
+    cJSON_Delete(a);
+    cr_expect_eq(wt_proxy_rule(&px, "no_method"), -1, "needs a method");
 }

@@ -44,13 +44,14 @@ static void start_chain(void)
 
 TestSuite(faults, .init = start_chain, .fini = stop_all, .timeout = 60);
 
-/* Short timeouts and backoffs keep the suite quick; the client's defaults are longer. */
+/* Short backoffs keep the suite quick; timeouts stay generous so a loaded machine adds no
+ * faults of its own (the hang test alone shortens its timeout). */
 static rpc_client_opts quick_opts(void)
 {
     rpc_client_opts o;
     rpc_client_opts_default(&o);
-    o.connect_timeout_ms = 1000;
-    o.timeout_ms = 1500;
+    o.connect_timeout_ms = 2000;
+    o.timeout_ms = 5000;
     o.max_retries = 4;
     o.backoff_base_ms = 10;
     o.backoff_max_ms = 50;
@@ -156,13 +157,14 @@ Test(faults, each_of_500_502_503_is_retried_and_the_answer_is_right)
     rpc_endpoint_stats s = stats(0);
     cr_expect_eq(s.retries, 3);
     cr_expect_eq(s.err_http, 3);
+    cr_expect_str_eq(rpc_client_errmsg(C), "", "no stale message after the success");
 }
 
 Test(faults, an_answer_that_hangs_past_the_timeout_is_retried)
 {
     rpc_u256 want = set_balance(3);
     rpc_client_opts o = quick_opts();
-    o.timeout_ms = 400;
+    o.timeout_ms = 1000;
     through_proxy(&o);
     cr_assert_eq(wt_proxy_rule(&P, "hang seconds=10 count=1"), 0);
     expect_balance(3, &want);
@@ -318,6 +320,89 @@ Test(faults, the_rate_limit_spaces_requests_to_one_endpoint)
     cr_expect_eq(wt_proxy_stat(&P, "requests"), 11);
 }
 
+Test(faults, the_client_keeps_one_connection_alive_across_calls_and_after_a_cut_one)
+{
+    rpc_u256 want = set_balance(2);
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o); /* its connection is open from here on */
+    /* each wt_proxy_stat and wt_proxy_rule is one more connection of its own */
+    long c0 = wt_proxy_stat(&P, "connections");
+    for (int i = 0; i < 20; i++)
+        expect_balance(2, &want);
+    long c1 = wt_proxy_stat(&P, "connections");
+    cr_expect_eq(c1 - c0 - 1, 0, "20 calls opened %ld connections", c1 - c0 - 1);
+    cr_assert_eq(wt_proxy_rule(&P, "close_mid_body count=1"), 0);
+    for (int i = 0; i < 5; i++)
+        expect_balance(2, &want);
+    long c2 = wt_proxy_stat(&P, "connections");
+    cr_expect_eq(c2 - c1 - 2, 1, "a cut connection is replaced once (%ld)", c2 - c1 - 2);
+}
+
+Test(faults, a_batch_of_1000_goes_out_in_max_batch_sized_requests_all_matched)
+{
+    rpc_client_opts o = quick_opts();
+    o.max_batch = 300;
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "reorder"), 0);
+    rpc_batch *b = NULL;
+    cr_assert_eq(rpc_batch_new(&b), RPC_OK);
+    for (uint64_t i = 0; i < 1000; i++)
+        cr_assert_eq(rpc_batch_add_block(b, NULL, i % 3), RPC_OK);
+    cr_expect_eq(wt_anvil_mine(&A, 2), 0);
+    int rc = rpc_batch_send(C, b);
+    cr_expect_eq(rc, RPC_OK, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
+    for (size_t i = 0; rc == RPC_OK && i < 1000; i++) {
+        rpc_block blk;
+        cr_assert_eq(rpc_batch_take_block(b, i, &blk), RPC_OK, "call %zu", i);
+        cr_expect_eq(blk.number, i % 3, "call %zu got block %llu", i,
+                     (unsigned long long)blk.number);
+        rpc_block_free(&blk);
+    }
+    rpc_batch_free(b);
+    cr_expect_eq(wt_proxy_stat(&P, "requests"), 4, "ceil(1000 / 300) HTTP requests");
+    cr_expect_eq(wt_proxy_stat(&P, "calls.eth_getBlockByNumber"), 1000);
+    cr_expect_eq(wt_proxy_stat(&P, "served.0"), 4, "every answer came reversed");
+}
+
+Test(faults, a_retry_after_longer_than_the_cap_fails_over_instead_of_waiting)
+{
+    rpc_u256 want = set_balance(3);
+    cr_assert_eq(wt_proxy_start(&P2, A.url), 0);
+    rpc_client_opts o = quick_opts();
+    o.retry_after_max_ms = 1000;
+    const char *urls[] = {P.url, P2.url};
+    new_client(&o, urls, 2);
+    uint64_t head;
+    cr_assert_eq(rpc_eth_block_number(C, &head), RPC_OK, "first contact with both");
+    /* an hour: the suite's 60 s timeout fails this test if the client waits it out */
+    cr_assert_eq(wt_proxy_rule(&P, "http status=429 retry_after=3600"), 0);
+    expect_balance(3, &want);
+    cr_expect_geq(wt_proxy_stat(&P, "served.0"), 1);
+    cr_expect_geq(wt_proxy_stat(&P2, "calls.eth_getBalance"), 1);
+}
+
+Test(faults, an_api_key_from_the_environment_is_sent_but_never_printed)
+{
+    cr_assert_eq(setenv("WT_FAULTS_TEST_KEY", "s3cr3tKEY42", 1), 0);
+    char url[128];
+    snprintf(url, sizeof url, "%sv3/${WT_FAULTS_TEST_KEY}", P.url);
+    rpc_client_opts o = quick_opts();
+    o.max_retries = 1;
+    const char *urls[] = {url};
+    new_client(&o, urls, 1);
+    uint64_t head;
+    cr_assert_eq(rpc_eth_block_number(C, &head), RPC_OK, "%s", rpc_client_errmsg(C));
+    char path[256];
+    cr_assert_eq(wt_proxy_last_path(&P, path, sizeof path), 0);
+    cr_expect_str_eq(path, "/v3/s3cr3tKEY42", "the key really went out");
+    cr_expect_null(strstr(rpc_client_endpoint_name(C, 0), "s3cr3t"), "name: %s",
+                   rpc_client_endpoint_name(C, 0));
+    cr_assert_eq(wt_proxy_rule(&P, "http status=503"), 0);
+    cr_expect_neq(rpc_eth_block_number(C, &head), RPC_OK);
+    cr_expect_null(strstr(rpc_client_errmsg(C), "s3cr3t"), "errmsg: %s", rpc_client_errmsg(C));
+    cr_expect_neq(rpc_client_errmsg(C)[0], '\0', "but the error is reported");
+}
+
 /* ---- clear errors ---- */
 
 Test(faults, a_5xx_that_persists_ends_in_rpc_ehttp_after_the_configured_retries)
@@ -348,6 +433,7 @@ Test(faults, a_429_that_persists_ends_in_rpc_eratelimit)
     int rc = rpc_eth_block_number(C, &head);
     cr_expect_eq(rc, RPC_ERATELIMIT, "%s", rpc_strerror(rc));
     cr_expect_eq(head, 0);
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "429"), "errmsg: %s", rpc_client_errmsg(C));
     cr_expect_eq(wt_proxy_stat(&P, "served.0"), 2);
 }
 
@@ -361,6 +447,7 @@ Test(faults, garbage_that_persists_ends_in_rpc_ejson_with_no_result)
     int rc = rpc_client_call(C, &res, "eth_blockNumber", NULL);
     cr_expect_eq(rc, RPC_EJSON, "%s", rpc_strerror(rc));
     cr_expect_null(res);
+    cr_expect_neq(rpc_client_errmsg(C)[0], '\0', "the error is explained");
     cr_expect_eq(wt_proxy_stat(&P, "served.0"), 3);
 }
 
@@ -375,6 +462,9 @@ Test(faults, an_endpoint_serving_another_chain_is_a_fatal_rpc_echain)
     int rc = rpc_eth_block_number(C, &head);
     cr_expect_eq(rc, RPC_ECHAIN, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
     cr_expect_eq(head, 0);
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "chain 1,"), "errmsg: %s",
+                       rpc_client_errmsg(C));
+    cr_expect_not_null(strstr(rpc_client_errmsg(C), "31337"), "errmsg: %s", rpc_client_errmsg(C));
     cr_expect_eq(wt_proxy_stat(&P, "calls.eth_blockNumber"), 0, "nothing asked of it");
     rc = rpc_eth_block_number(C, &head);
     cr_expect_eq(rc, RPC_ECHAIN, "and it stays refused: %s", rpc_strerror(rc));
@@ -494,6 +584,42 @@ Test(faults, provider_style_log_refusals_are_rpc_erange_in_every_style)
     cr_assert_eq(rpc_eth_get_logs(C, &logs, &f), RPC_OK, "under the cap it answers");
     cr_expect_eq(logs.n, 40);
     rpc_logs_free(&logs);
+}
+
+Test(faults, a_refused_log_call_in_a_batch_is_its_own_rpc_erange_and_the_rest_answer)
+{
+    char emitter[43];
+    uint64_t b1 = 0, b2 = 0;
+    cr_assert_eq(wt_emitter_deploy(A.url, emitter), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 30, &b1), 0);
+    cr_assert_eq(wt_emitter_emit(A.url, emitter, 5, &b2), 0);
+    rpc_client_opts o = quick_opts();
+    through_proxy(&o);
+    cr_assert_eq(wt_proxy_rule(&P, "results_cap max=10"), 0);
+    rpc_addr ea = addr_of(emitter);
+    rpc_log_filter big = {.from_block = b1, .to_block = b1, .addrs = &ea, .n_addrs = 1};
+    rpc_log_filter small = {.from_block = b2, .to_block = b2, .addrs = &ea, .n_addrs = 1};
+    rpc_batch *b = NULL;
+    size_t ib, is, ih;
+    cr_assert_eq(rpc_batch_new(&b), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, &ib, &big), RPC_OK);
+    cr_assert_eq(rpc_batch_add_logs(b, &is, &small), RPC_OK);
+    cr_assert_eq(rpc_batch_add_block_number(b, &ih), RPC_OK);
+    int rc = rpc_batch_send(C, b);
+    cr_expect_eq(rc, RPC_OK, "%s: %s", rpc_strerror(rc), rpc_client_errmsg(C));
+    cr_expect_eq(rpc_batch_status(b, ib), RPC_ERANGE);
+    rpc_logs l;
+    cr_expect_eq(rpc_batch_take_logs(b, ib, &l), RPC_ERANGE);
+    cr_expect_eq(l.n, 0);
+    cr_assert_eq(rpc_batch_take_logs(b, is, &l), RPC_OK);
+    cr_expect_eq(l.n, 5);
+    rpc_logs_free(&l);
+    uint64_t head = 0;
+    cr_expect_eq(rpc_batch_get_u64(b, ih, &head), RPC_OK);
+    cr_expect_geq(head, b2);
+    rpc_batch_free(b);
+    cr_expect_eq(wt_proxy_stat(&P, "served.0"), 1);
+    cr_expect_eq(wt_proxy_stat(&P, "requests"), 1, "a per-call refusal is not retried");
 }
 
 /* ---- eth_getLogs splitting under a provider's caps (rpc/logs.h) ---- */

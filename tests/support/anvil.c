@@ -217,6 +217,10 @@ static int start_once(wt_anvil *a, const wt_anvil_opts *o)
         argv[k++] = "--load-state";
         argv[k++] = o->load_state;
     }
+    if (o->hardfork) {
+        argv[k++] = "--hardfork";
+        argv[k++] = o->hardfork;
+    }
     argv[k] = NULL;
 
     int logfd = mkstemp(logname);

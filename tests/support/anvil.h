@@ -35,6 +35,7 @@ typedef struct wt_anvil_opts {
     bool no_mining;      /* no blocks unless mined with wt_anvil_mine() */
     uint64_t chain_id;   /* 0 = anvil's 31337 */
     const char *load_state; /* a --dump-state file to start from, or NULL */
+    const char *hardfork;   /* --hardfork ("london", "shanghai", "cancun", "prague"), NULL = latest */
 } wt_anvil_opts;
 
 /* The dev accounts anvil unlocks (mnemonic "test test ... junk"), lowercase hex. */

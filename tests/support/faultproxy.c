@@ -270,3 +270,21 @@ long wt_proxy_stat(wt_proxy *p, const char *key)
     cJSON_Delete(o);
     return v;
 }
+
+int wt_proxy_last_path(wt_proxy *p, char *out, size_t cap)
+{
+    char *a = NULL;
+    int rc = -1;
+    out[0] = '\0';
+    if (wt_proxy_ctl(p, &a, "stats"))
+        return -1;
+    cJSON *o = cJSON_Parse(a);
+    free(a);
+    cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "last_path");
+    if (cJSON_IsString(x) && strlen(x->valuestring) < cap) {
+        memcpy(out, x->valuestring, strlen(x->valuestring) + 1);
+        rc = 0;
+    }
+    cJSON_Delete(o);
+    return rc;
+}

@@ -41,6 +41,10 @@ int wt_proxy_rule(wt_proxy *p, const char *rule) __attribute__((warn_unused_resu
  * value (0 for a method never called); -1 when unreadable. */
 long wt_proxy_stat(wt_proxy *p, const char *key);
 
+/* wt_proxy_last_path: the URL path of the last JSON-RPC request the proxy got (what a client
+ * really sent, keys included), into out[cap]. Returns: 0; -1 when unreadable or too long. */
+int wt_proxy_last_path(wt_proxy *p, char *out, size_t cap) __attribute__((warn_unused_result));
+
 /* wt_http_post: POST body (application/json) with plain libcurl, no retry.
  * Returns: 0 when an HTTP answer arrived (any status); -1 on a transport error or timeout.
  * Out:     *status; *answer (may be NULL: discarded) NUL-terminated, caller frees with free();

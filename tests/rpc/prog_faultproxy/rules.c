@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@
 
 static const char *const fault_names[F_COUNT_] = {
     "http",    "hang",     "close_mid_body", "truncate",   "html",      "wrong_id",
-    "reorder", "drop_one", "chain_id",       "stale_head", "range_cap", "results_cap"};
+    "reorder", "drop_one", "chain_id",       "stale_head", "range_cap", "results_cap",
+    "edit",    "drop_item", "no_method"};
 static const char *const style_names[S_COUNT_] = {"infura", "range", "quicknode", "alchemy",
                                                   "http413"};
 
@@ -31,6 +33,7 @@ static struct {
     struct method_count calls[MAX_METHODS];
     int ncalls;
     long requests, forwarded, connections, upstream_errors;
+    char last_path[256]; /* of the last JSON-RPC request: tests check what a client sent */
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* parse_long: a whole decimal string (optional '-'), no overflow. */
@@ -155,6 +158,10 @@ static int parse_rule(struct fp_rule *r, const char *s, size_t n, const char **w
         long lv = 0;
         if (KEY("method")) {
             memcpy(r->method, vz, vl + 1);
+        } else if (KEY("path")) {
+            memcpy(r->path, vz, vl + 1);
+        } else if (KEY("value")) {
+            memcpy(r->value, vz, vl + 1);
         } else if (KEY("prob")) {
             char *end;
             errno = 0;
@@ -207,6 +214,10 @@ static int parse_rule(struct fp_rule *r, const char *s, size_t n, const char **w
         return *why = "http needs status=100..599", -1;
     if ((r->f == F_RANGE_CAP || r->f == F_RESULTS_CAP) && r->max < 0)
         return *why = "caps need max=N", -1;
+    if ((r->f == F_EDIT || r->f == F_DROP_ITEM) && (!r->method[0] || !r->path[0]))
+        return *why = "edit and drop_item need method=M path=P", -1;
+    if (r->f == F_NO_METHOD && !r->method[0])
+        return *why = "no_method needs method=M", -1;
     if (r->f == F_HTML && r->status < 0)
         r->status = 200;
     if (r->style == S_COUNT_)
@@ -240,11 +251,12 @@ static bool has_method(cJSON *req, const char *m)
 
 /* pick_rule: count the request's calls and choose the rule that acts on it (a copy in *out).
  * Returns the rule's index or -1. */
-int fp_pick(cJSON *req, struct fp_rule *out)
+int fp_pick(const char *path, cJSON *req, struct fp_rule *out)
 {
     int pick = -1;
     pthread_mutex_lock(&g.mu);
     g.requests++;
+    snprintf(g.last_path, sizeof g.last_path, "%s", path);
     if (cJSON_IsArray(req)) {
         cJSON *e;
         cJSON_ArrayForEach(e, req)
@@ -302,6 +314,7 @@ static char *stats_json(void)
     cJSON_AddNumberToObject(o, "forwarded", (double)g.forwarded);
     cJSON_AddNumberToObject(o, "connections", (double)g.connections);
     cJSON_AddNumberToObject(o, "upstream_errors", (double)g.upstream_errors);
+    cJSON_AddStringToObject(o, "last_path", g.last_path);
     for (int i = 0; i < g.ncalls; i++)
         cJSON_AddNumberToObject(calls, g.calls[i].name, (double)g.calls[i].n);
     for (int i = 0; i < g.nrules; i++) {
@@ -368,6 +381,7 @@ char *fp_control(const char *body, size_t n, int *status)
             g.nrules = 0;
             g.ncalls = 0;
             g.requests = g.forwarded = g.connections = g.upstream_errors = 0;
+            g.last_path[0] = '\0';
             pthread_mutex_unlock(&g.mu);
         } else if (ll == 5 && !memcmp(l, "clear", 5)) {
             pthread_mutex_lock(&g.mu);

@@ -24,6 +24,9 @@ enum fp_fault {
     F_STALE_HEAD,
     F_RANGE_CAP,
     F_RESULTS_CAP,
+    F_EDIT,
+    F_DROP_ITEM,
+    F_NO_METHOD,
     F_COUNT_
 };
 
@@ -32,6 +35,8 @@ enum fp_style { S_INFURA, S_RANGE, S_QUICKNODE, S_ALCHEMY, S_HTTP413, S_COUNT_ }
 struct fp_rule {
     enum fp_fault f;
     char method[FP_NAME_CAP]; /* "" = any */
+    char path[FP_NAME_CAP];   /* edit, drop_item: where in the result */
+    char value[FP_NAME_CAP];  /* edit: the new string; "" = change the last hex digit */
     long count;               /* faults left to serve; -1 = unlimited */
     long skip;                /* matching requests still to let through */
     double prob;
@@ -48,9 +53,10 @@ enum fp_counter { FP_FORWARDED, FP_UPSTREAM_ERRORS, FP_CONNECTIONS };
  * Returns: the rule's index; -1 with *why set (bad text, too many rules). */
 int fp_rule_add(const char *text, size_t n, const char **why);
 
-/* fp_pick: count a JSON-RPC request (req may be NULL: not JSON) and its calls, and choose
- * the first rule that acts on it. Returns: the rule's index, a copy in *out; -1 for none. */
-int fp_pick(cJSON *req, struct fp_rule *out);
+/* fp_pick: count a JSON-RPC request to path (req may be NULL: not JSON) and its calls, and
+ * choose the first rule that acts on it. Returns: the rule's index, a copy in *out; -1 for
+ * none. */
+int fp_pick(const char *path, cJSON *req, struct fp_rule *out);
 
 /* fp_served: rule i did act: count it, use up one of its count. */
 void fp_served(int i);
