@@ -30,6 +30,7 @@ enum { N_EXCHANGES = 6, ENTITY_SIZE = 4, GAS_POOL = 900000, GAS_TOKEN = 120000 }
 
 typedef struct opts {
     const char *url, *out_dir, *top;
+    unsigned extend, interval_ms; /* --extend: blocks to add to a built chain */
     unsigned blocks, accounts, watched, positions, risky, busy_every, tx_per_block;
     uint64_t seed;
 } opts;
@@ -209,6 +210,23 @@ static int pool_op(chain *c, const rpc_addr *from, const char *sig, unsigned ass
     return send_tx(c, from, &c->m.pool, 0, GAS_POOL, sig, n, (const char(*)[65])w);
 }
 
+static size_t sink(char *p, size_t sz, size_t nm, void *ud)
+{
+    struct {
+        char *p;
+        size_t n;
+    } *b = ud;
+    size_t n = sz * nm;
+    char *q = realloc(b->p, b->n + n + 1);
+    if (!q)
+        return 0;
+    memcpy(q + b->n, p, n);
+    b->n += n;
+    q[b->n] = '\0';
+    b->p = q;
+    return n;
+}
+
 /* flush: post the queued transactions as one JSON-RPC batch; every one must be accepted. */
 static int flush(chain *c)
 {
@@ -229,14 +247,13 @@ static int flush(chain *c)
         char *p;
         size_t n;
     } ans = {NULL, 0};
-    extern size_t wt_bench_chain_sink(char *p, size_t sz, size_t nm, void *ud);
     struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, c->node.url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->batch);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 120000L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, wt_bench_chain_sink);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ans);
     CURLcode cc = curl_easy_perform(h);
     curl_slist_free_all(hd);
@@ -264,24 +281,6 @@ done:
     c->blen = 0;
     c->bcalls = 0;
     return rc;
-}
-
-size_t wt_bench_chain_sink(char *p, size_t sz, size_t nm, void *ud);
-size_t wt_bench_chain_sink(char *p, size_t sz, size_t nm, void *ud)
-{
-    struct {
-        char *p;
-        size_t n;
-    } *b = ud;
-    size_t n = sz * nm;
-    char *q = realloc(b->p, b->n + n + 1);
-    if (!q)
-        return 0;
-    memcpy(q + b->n, p, n);
-    b->n += n;
-    q[b->n] = '\0';
-    b->p = q;
-    return n;
 }
 
 /* mine: flush the queue and mine one block with it. */
@@ -430,7 +429,6 @@ static int liquidate(chain *c)
     word_addr(w[2], &c->acct[i]);
     word_u(w[3], units(TRK_AAVE_USDT, 2000));
     word_u(w[4], 0);
-    c->liquidations++;
     return send_tx(c, &c->liquidator, &c->m.pool, 0, GAS_POOL,
                 "liquidationCall(address,address,address,uint256,bool)", 5, (const char(*)[65])w);
 }
@@ -445,12 +443,12 @@ static int traffic(chain *c, uint64_t head)
             for (unsigned t = 0; t < c->o.tx_per_block; t++)
                 if (one_tx(c))
                     return -1;
-            if (k % (50 * (uint64_t)c->o.busy_every) == 0) { /* a silent +-2 % price move */
+            if (k % (25 * (uint64_t)c->o.busy_every) == 0) { /* a silent +-2 % price move */
                 uint64_t p = base / 100 * (98 + pick(c, 5));
                 if (set_weth_price(c, p))
                     return -1;
             }
-            if (k % (120 * (uint64_t)c->o.busy_every) == 0) { /* a crash: liquidate one */
+            if (k % (40 * (uint64_t)c->o.busy_every) == 0) { /* a crash: liquidate one */
                 if (set_weth_price(c, base / 100 * 80) || liquidate(c) || mine(c) ||
                     set_weth_price(c, base))
                     return -1;
@@ -462,6 +460,101 @@ static int traffic(chain *c, uint64_t head)
             return -1;
         if (b % 500 == 0)
             fprintf(stderr, "chain: block %" PRIu64 " of %u\n", b, c->o.blocks);
+    }
+    return 0;
+}
+
+/* extend: mine n more blocks of traffic on a built chain, each with at least one watched
+ * transfer, interval_ms apart; print "mined B NS" (CLOCK_REALTIME after evm_mine returned)
+ * per block on stdout for the latency figures. */
+static int extend(chain *c, unsigned n, unsigned interval_ms)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const rpc_addr *w = &c->acct[i % c->o.watched];
+        if (erc20_call2(c, w, TRK_AAVE_USDC, "transfer(address,uint256)",
+                        &c->acct[c->o.watched + pick(c, c->o.accounts - c->o.watched)],
+                        units(TRK_AAVE_USDC, 1 + pick(c, 100))))
+            return -1;
+        for (unsigned t = 1; t < c->o.tx_per_block; t++)
+            if (one_tx(c))
+                return -1;
+        if (mine(c))
+            return -1;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t head = wt_anvil_head(&c->node);
+        printf("mined %" PRId64 " %lld\n", head, (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec);
+        fflush(stdout);
+        struct timespec d = {(time_t)(interval_ms / 1000), (long)(interval_ms % 1000) * 1000000L};
+        while (nanosleep(&d, &d) && errno == EINTR) {
+        }
+    }
+    return 0;
+}
+
+/* load_built: the market addresses, sizes and nonces of a chain built before (chain.json). */
+static int load_built(chain *c)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/chain.json", c->o.out_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cJSON *j = cJSON_Parse(text);
+    int rc = -1;
+    if (!j)
+        return -1;
+    cJSON *v;
+    if (!cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "accounts")))
+        goto done;
+    c->o.accounts = (unsigned)v->valuedouble;
+    if (!cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "watched")))
+        goto done;
+    c->o.watched = (unsigned)v->valuedouble;
+    if (!cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "positions")))
+        goto done;
+    c->o.positions = (unsigned)v->valuedouble;
+    if (!cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(j, "risky")))
+        goto done;
+    c->o.risky = (unsigned)v->valuedouble;
+    v = cJSON_GetObjectItemCaseSensitive(j, "pool");
+    if (!cJSON_IsString(v) || rpc_addr_parse(&c->m.pool, v->valuestring, strlen(v->valuestring)))
+        goto done;
+    cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "tokens");
+    static const char *const sym[TRK_AAVE_N_ASSETS] = {"WETH", "USDT", "USDC", "wstETH"};
+    for (unsigned s = 0; s < TRK_AAVE_N_ASSETS; s++) {
+        v = cJSON_GetObjectItemCaseSensitive(tok, sym[s]);
+        if (!cJSON_IsString(v) ||
+            rpc_addr_parse(&c->m.reserve[s].asset, v->valuestring, strlen(v->valuestring)))
+            goto done;
+    }
+    rc = 0;
+done:
+    cJSON_Delete(j);
+    return rc;
+}
+
+static int fetch_nonces(chain *c)
+{
+    unsigned n = c->o.accounts + N_EXCHANGES + 1;
+    for (unsigned i = 0; i < n; i++) {
+        const rpc_addr *a = i < c->o.accounts ? &c->acct[i]
+                            : i < c->o.accounts + N_EXCHANGES ? &c->exch[i - c->o.accounts]
+                                                              : &c->liquidator;
+        char h[43], p[80], q[40];
+        rpc_addr_format_lower(h, a);
+        snprintf(p, sizeof p, "[\"%s\",\"latest\"]", h);
+        if (wt_anvil_rpc_str(&c->node, q, sizeof q, "eth_getTransactionCount", p))
+            return -1;
+        char *end;
+        errno = 0;
+        c->nonce[i] = strtoull(q, &end, 16);
+        if (errno || *end)
+            return -1;
     }
     return 0;
 }
@@ -484,9 +577,17 @@ static bool is_watched(const chain *c, const char *topic)
     return false;
 }
 
+/* count_logs: every log of the chain, those naming a watched address in an indexed topic,
+ * and the LiquidationCall events (c->liquidations). */
 static int count_logs(chain *c, uint64_t head, uint64_t *logs, uint64_t *watched_logs)
 {
     *logs = *watched_logs = 0;
+    uint8_t lt[32];
+    char liq_topic[67];
+    static const char liq_sig[] = "LiquidationCall(address,address,address,uint256,uint256,address,bool)";
+    rpc_keccak256(lt, (const uint8_t *)liq_sig, sizeof liq_sig - 1);
+    if (rpc_hex_encode(liq_topic, sizeof liq_topic, lt, 32))
+        return -1;
     for (uint64_t from = 0; from <= head; from += 2000) {
         uint64_t to = from + 1999 > head ? head : from + 1999;
         char p[96];
@@ -502,6 +603,9 @@ static int count_logs(chain *c, uint64_t head, uint64_t *logs, uint64_t *watched
         {
             (*logs)++;
             cJSON *t, *topics = cJSON_GetObjectItemCaseSensitive(l, "topics");
+            cJSON *t0 = cJSON_GetArrayItem(topics, 0);
+            if (cJSON_IsString(t0) && !strcmp(t0->valuestring, liq_topic))
+                c->liquidations++;
             int ti = 0;
             cJSON_ArrayForEach(t, topics)
             {
@@ -557,6 +661,7 @@ static int write_files(chain *c, uint64_t head, uint64_t logs, uint64_t wlogs, d
     fprintf(f, "  \"logs\": %" PRIu64 ",\n  \"watched_logs\": %" PRIu64 ",\n", logs, wlogs);
     fprintf(f, "  \"accounts\": %u,\n  \"watched\": %u,\n  \"positions\": %u,\n", c->o.accounts,
             c->o.watched, c->o.positions);
+    fprintf(f, "  \"risky\": %u,\n  \"exchanges\": %u,\n", c->o.risky, (unsigned)N_EXCHANGES);
     fprintf(f, "  \"busy_every\": %u,\n  \"tx_per_block\": %u,\n", c->o.busy_every,
             c->o.tx_per_block);
     fprintf(f, "  \"build_seconds\": %.1f,\n", secs);
@@ -600,7 +705,10 @@ static const char usage[] =
     "usage: chain --url URL --out DIR --top DIR [--blocks N] [--accounts N] [--watched N]\n"
     "             [--positions N] [--risky N] [--busy-every K] [--tx-per-block N]\n"
     "Builds the benchmark chain on a fresh anvil at URL (automine on; left off afterwards)\n"
-    "and writes DIR/chain.json (counts and addresses) and DIR/watchlist.ini.\n";
+    "and writes DIR/chain.json (counts and addresses) and DIR/watchlist.ini.\n"
+    "       chain --url URL --out DIR --top DIR --extend N [--interval-ms M]\n"
+    "Adds N blocks of traffic (each with a watched transfer) to the chain DIR describes,\n"
+    "printing \"mined BLOCK REALTIME_NS\" per block on stdout.\n";
 
 int main(int argc, char **argv)
 {
@@ -612,12 +720,14 @@ int main(int argc, char **argv)
         {"url", 1, 0, 'u'},       {"out", 1, 0, 'o'},      {"top", 1, 0, 't'},
         {"blocks", 1, 0, 'b'},    {"accounts", 1, 0, 'a'}, {"watched", 1, 0, 'w'},
         {"positions", 1, 0, 'p'}, {"risky", 1, 0, 'r'},    {"busy-every", 1, 0, 'k'},
-        {"tx-per-block", 1, 0, 'x'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"tx-per-block", 1, 0, 'x'}, {"extend", 1, 0, 'e'}, {"interval-ms", 1, 0, 'i'},
+        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     int ch, rc = 1;
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         unsigned *u = ch == 'b' ? &c.o.blocks : ch == 'a' ? &c.o.accounts : ch == 'w' ? &c.o.watched
                     : ch == 'p' ? &c.o.positions : ch == 'r' ? &c.o.risky : ch == 'k' ? &c.o.busy_every
-                    : ch == 'x' ? &c.o.tx_per_block : NULL;
+                    : ch == 'x' ? &c.o.tx_per_block : ch == 'e' ? &c.o.extend
+                    : ch == 'i' ? &c.o.interval_ms : NULL;
         if (ch == 'u')
             c.o.url = optarg;
         else if (ch == 'o')
@@ -651,6 +761,39 @@ int main(int argc, char **argv)
         derive(&c.exch[i], "exchange", i);
     derive(&c.liquidator, "liquidator", 0);
 
+    if (c.o.extend) {
+        char q[40], p[64];
+        cJSON *blk = NULL;
+        if (load_built(&c)) {
+            fprintf(stderr, "chain: cannot read %s/chain.json\n", c.o.out_dir);
+            goto done;
+        }
+        free(c.acct);
+        free(c.nonce);
+        c.nonce = NULL;
+        if (!(c.acct = calloc(c.o.accounts, sizeof *c.acct)) ||
+            !(c.nonce = calloc(c.o.accounts + N_EXCHANGES + 1, sizeof *c.nonce)))
+            goto done;
+        for (unsigned i = 0; i < c.o.accounts; i++)
+            derive(&c.acct[i], "account", i);
+        c.rng = c.o.seed + 1;
+        /* a loaded state mines at the wall clock, maybe before its head: go on from the head */
+        if (!(blk = wt_anvil_rpc(&c.node, "eth_getBlockByNumber", "[\"latest\",false]")))
+            goto done;
+        cJSON *ts = cJSON_GetObjectItemCaseSensitive(blk, "timestamp");
+        snprintf(q, sizeof q, "%s", cJSON_IsString(ts) ? ts->valuestring : "0x0");
+        cJSON_Delete(blk);
+        unsigned long long t = strtoull(q, NULL, 16);
+        snprintf(p, sizeof p, "[%llu]", t + 12);
+        if (wt_anvil_rpc_ok(&c.node, "evm_setNextBlockTimestamp", p) ||
+            wt_anvil_rpc_ok(&c.node, "anvil_setBlockTimestampInterval", "[12]") ||
+            wt_anvil_rpc_ok(&c.node, "anvil_autoImpersonateAccount", "[true]") ||
+            wt_anvil_rpc_ok(&c.node, "evm_setAutomine", "[false]") || fetch_nonces(&c) ||
+            extend(&c, c.o.extend, c.o.interval_ms))
+            goto done;
+        rc = 0;
+        goto done;
+    }
     rpc_client_opts ro;
     rpc_client_opts_default(&ro);
     ro.max_retries = 0;
