@@ -355,6 +355,10 @@ static int setup(chain *c)
                     max >> 8) ||
         mine(c))
         return -1;
+    /* the USDT the positions borrow: the liquidator is also the market's USDT lender */
+    if (pool_op(c, &c->liquidator, "supply(address,uint256,address,uint16)", TRK_AAVE_USDT,
+                units(TRK_AAVE_USDT, 50000000)))
+        return -1;
     /* supplies: 10 ETH each (wstETH too for every third) */
     for (unsigned i = 0; i < c->o.positions; i++) {
         if (pool_op(c, &c->acct[i], "supply(address,uint256,address,uint16)", TRK_AAVE_WETH,
@@ -448,7 +452,7 @@ static int traffic(chain *c, uint64_t head)
                 if (set_weth_price(c, p))
                     return -1;
             }
-            if (k % (40 * (uint64_t)c->o.busy_every) == 0) { /* a crash: liquidate one */
+            if (k % (40 * (uint64_t)c->o.busy_every) == 0 && b < c->o.blocks) { /* a crash: liquidate one */
                 if (set_weth_price(c, base / 100 * 80) || liquidate(c) || mine(c) ||
                     set_weth_price(c, base))
                     return -1;
@@ -461,6 +465,9 @@ static int traffic(chain *c, uint64_t head)
         if (b % 500 == 0)
             fprintf(stderr, "chain: block %" PRIu64 " of %u\n", b, c->o.blocks);
     }
+    for (int64_t h = wt_anvil_head(&c->node); h >= 0 && (uint64_t)h < c->o.blocks; h++)
+        if (mine(c)) /* top up to exactly o.blocks */
+            return -1;
     return 0;
 }
 
