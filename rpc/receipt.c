@@ -55,6 +55,16 @@ void rpc_bloom_add(uint8_t bloom256[256], const uint8_t *p, size_t n)
     }
 }
 
+bool rpc_bloom_has(const uint8_t bloom256[256], const uint8_t *p, size_t n)
+{
+    uint8_t one[256] = {0};
+    rpc_bloom_add(one, p, n);
+    for (size_t i = 0; i < 256; i++)
+        if ((bloom256[i] & one[i]) != one[i])
+            return false;
+    return true;
+}
+
 void rpc_receipt_bloom(uint8_t bloom256[256], const rpc_log *logs, size_t n)
 {
     memset(bloom256, 0, 256);

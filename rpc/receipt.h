@@ -8,6 +8,7 @@
 #ifndef WT_RPC_RECEIPT_H
 #define WT_RPC_RECEIPT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rpc/client.h"
@@ -24,6 +25,10 @@ RPC_WUR int rpc_receipt_encode(rpc_rlp_enc *e, const rpc_receipt *r);
 /* rpc_bloom_add: set the three bits of one bloom entry (an address or a topic) in bloom256.
  * In: p, n: the entry's bytes. */
 void rpc_bloom_add(uint8_t bloom256[256], const uint8_t *p, size_t n);
+
+/* rpc_bloom_has: whether bloom256 may hold the entry p[0..n) (its three bits are set):
+ * false means certainly not. */
+bool rpc_bloom_has(const uint8_t bloom256[256], const uint8_t *p, size_t n);
 
 /* rpc_receipt_bloom: the logs bloom of logs[0..n) (each address and each topic added).
  * Out: bloom256, overwritten. */

@@ -284,6 +284,22 @@ int rpc_verify_logs(rpc_verify_fail *f, const rpc_block *b, const rpc_receipts *
     return RPC_OK;
 }
 
+bool rpc_verify_bloom_may_match(const rpc_block *b, const rpc_log_filter *flt)
+{
+    assert(b && flt);
+    bool hit = flt->n_addrs == 0;
+    for (size_t i = 0; !hit && i < flt->n_addrs; i++)
+        hit = rpc_bloom_has(b->logs_bloom, flt->addrs[i].b, 20);
+    for (unsigned t = 0; hit && t < 4; t++) {
+        if (!flt->n_topics[t])
+            continue;
+        hit = false;
+        for (size_t i = 0; !hit && i < flt->n_topics[t]; i++)
+            hit = rpc_bloom_has(b->logs_bloom, flt->topics[t][i].b, 32);
+    }
+    return hit;
+}
+
 int rpc_verify_sender(rpc_verify_fail *f, const rpc_block *b, const rpc_addr *senders,
                       uint64_t tx_index, const rpc_addr *from)
 {
@@ -329,83 +345,107 @@ static void totals(const rpc_client *c, uint64_t *calls, uint64_t *trips)
     }
 }
 
-/* Receipts one per transaction, in one batch (nodes without eth_getBlockReceipts). */
-static int receipts_by_tx(rpc_client *c, rpc_verify_data *d)
+int rpc_verify_add_receipts(rpc_batch *b, size_t *first, const rpc_block *hdr)
 {
-    rpc_batch *bt = NULL;
-    size_t n = d->block.n_tx;
-    int rc = rpc_batch_new(&bt);
-    if (rc)
-        return rc;
-    if (n && !(d->receipts.v = calloc(n, sizeof *d->receipts.v))) {
-        rc = RPC_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = rpc_batch_add_receipt(bt, NULL, &d->block.tx_hashes[i]);
-    if (!rc && n)
-        rc = rpc_batch_send(c, bt);
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (!(rc = rpc_batch_take_receipt(bt, i, &d->receipts.v[i])))
-            d->receipts.n++;
-        else
-            rpc_client_set_err(c, "%s: eth_getTransactionReceipt of tx %zu: %s",
-                               rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)), i,
-                               rpc_strerror(rc));
-    }
-out:
-    rpc_batch_free(bt);
+    assert(b && first && hdr);
+    int rc = RPC_OK;
+    *first = rpc_batch_size(b);
+    for (size_t i = 0; i < hdr->n_tx && !rc; i++)
+        rc = rpc_batch_add_receipt(b, NULL, &hdr->tx_hashes[i]);
     return rc;
 }
 
-static int raw_txs(rpc_client *c, rpc_verify_data *d)
+int rpc_verify_take_receipts(rpc_batch *b, rpc_receipts *rs, size_t first, const rpc_block *hdr)
 {
-    rpc_batch *bt = NULL;
-    size_t n = d->block.n_tx;
-    int rc = rpc_batch_new(&bt);
+    assert(b && rs && hdr);
+    int rc = RPC_OK;
+    memset(rs, 0, sizeof *rs);
+    if (hdr->n_tx && !(rs->v = calloc(hdr->n_tx, sizeof *rs->v)))
+        return RPC_ENOMEM;
+    for (size_t i = 0; i < hdr->n_tx && !rc; i++)
+        if (!(rc = rpc_batch_take_receipt(b, first + i, &rs->v[i])))
+            rs->n++;
     if (rc)
-        return rc;
-    if (n && !(d->raw_txs = calloc(n, sizeof *d->raw_txs))) {
-        rc = RPC_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n && !rc; i++) {
-        char params[72];
-        char h[67];
-        rpc_hash32_format(h, &d->block.tx_hashes[i]);
+        rpc_receipts_free(rs);
+    return rc;
+}
+
+int rpc_verify_add_raw_txs(rpc_batch *b, size_t *first, const rpc_block *hdr)
+{
+    assert(b && first && hdr);
+    int rc = RPC_OK;
+    *first = rpc_batch_size(b);
+    for (size_t i = 0; i < hdr->n_tx && !rc; i++) {
+        char params[72], h[67];
+        rpc_hash32_format(h, &hdr->tx_hashes[i]);
         snprintf(params, sizeof params, "[\"%s\"]", h);
-        rc = rpc_batch_add_raw(bt, NULL, "eth_getRawTransactionByHash", params);
+        rc = rpc_batch_add_raw(b, NULL, "eth_getRawTransactionByHash", params);
     }
-    if (!rc && n)
-        rc = rpc_batch_send(c, bt);
+    return rc;
+}
+
+int rpc_verify_take_raw_txs(rpc_batch *b, rpc_bytes **raw, size_t first, const rpc_block *hdr)
+{
+    assert(b && raw && hdr);
+    int rc = RPC_OK;
+    size_t n = hdr->n_tx;
+    rpc_bytes *v = NULL;
+    *raw = NULL;
+    if (n && !(v = calloc(n, sizeof *v)))
+        return RPC_ENOMEM;
     for (size_t i = 0; i < n && !rc; i++) {
         cJSON *j = NULL;
-        if ((rc = rpc_batch_take_raw(bt, i, &j))) {
-            rpc_client_set_err(c, "%s: eth_getRawTransactionByHash of tx %zu: %s",
-                               rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)), i,
-                               rpc_strerror(rc));
+        if ((rc = rpc_batch_take_raw(b, first + i, &j)))
             break;
-        }
         if (cJSON_IsNull(j)) {
             rc = RPC_ENOTFOUND;
-            rpc_client_set_err(c, "%s: eth_getRawTransactionByHash: tx %zu not found",
-                               rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)), i);
         } else if (!cJSON_IsString(j)) {
             rc = RPC_EJSON;
-            rpc_client_set_err(c, "%s: eth_getRawTransactionByHash: tx %zu: not a string",
-                               rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)), i);
         } else {
             size_t sl = strlen(j->valuestring), cap = sl / 2;
-            if (!(d->raw_txs[i].p = malloc(cap ? cap : 1)))
-                rc = RPC_ENOMEM;
-            else if (cap > RAW_TX_CAP)
+            if (cap > RAW_TX_CAP)
                 rc = RPC_ETOO_LARGE;
+            else if (!(v[i].p = malloc(cap ? cap : 1)))
+                rc = RPC_ENOMEM;
             else
-                rc = rpc_hex_decode(d->raw_txs[i].p, cap, &d->raw_txs[i].n, j->valuestring, sl);
+                rc = rpc_hex_decode(v[i].p, cap, &v[i].n, j->valuestring, sl);
+            if (rc == RPC_EHEX)
+                rc = RPC_EJSON;
         }
         cJSON_Delete(j);
     }
-out:
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            rpc_bytes_free(&v[i]);
+        free(v);
+        return rc;
+    }
+    *raw = v;
+    return RPC_OK;
+}
+
+/* The receipts one by one (when one_by_one) and the raw transactions, in one batch. */
+static int fetch_by_tx(rpc_client *c, rpc_verify_data *d, bool receipts, bool txs)
+{
+    rpc_batch *bt = NULL;
+    size_t first_r = 0, first_t = 0;
+    const char *what = "building the batch";
+    int rc = rpc_batch_new(&bt);
+    if (rc == RPC_OK && receipts)
+        rc = rpc_verify_add_receipts(bt, &first_r, &d->block);
+    if (rc == RPC_OK && txs)
+        rc = rpc_verify_add_raw_txs(bt, &first_t, &d->block);
+    if (rc == RPC_OK && rpc_batch_size(bt) && (what = "sending the batch") &&
+        (rc = rpc_batch_send(c, bt)) == RPC_OK) {
+        what = "eth_getTransactionReceipt";
+        if (receipts)
+            rc = rpc_verify_take_receipts(bt, &d->receipts, first_r, &d->block);
+        if (rc == RPC_OK && txs && (what = "eth_getRawTransactionByHash"))
+            rc = rpc_verify_take_raw_txs(bt, &d->raw_txs, first_t, &d->block);
+    }
+    if (rc)
+        rpc_client_set_err(c, "%s: %s: %s", rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)),
+                           what, rpc_strerror(rc));
     rpc_batch_free(bt);
     return rc;
 }
@@ -421,11 +461,11 @@ int rpc_verify_fetch(rpc_client *c, rpc_verify_data *d, uint64_t block, unsigned
         rc = rpc_eth_get_block_receipts(c, &d->receipts, block);
         if (rc == RPC_ENOMETHOD) { /* no eth_getBlockReceipts here: one call per transaction */
             d->receipts_one_by_one = true;
-            rc = receipts_by_tx(c, d);
+            rc = RPC_OK;
         }
     }
-    if (rc == RPC_OK && (what & RPC_VERIFY_TXS))
-        rc = raw_txs(c, d);
+    if (rc == RPC_OK && (d->receipts_one_by_one || (what & RPC_VERIFY_TXS)))
+        rc = fetch_by_tx(c, d, d->receipts_one_by_one, what & RPC_VERIFY_TXS);
     if (rc == RPC_OK && d->block.n_tx && !(d->senders = calloc(d->block.n_tx, sizeof(rpc_addr))))
         rc = RPC_ENOMEM;
     totals(c, &calls1, &trips1);

@@ -11,6 +11,7 @@
 #ifndef WT_RPC_VERIFY_H
 #define WT_RPC_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,6 +74,13 @@ RPC_WUR int rpc_verify_log(rpc_verify_fail *f, const rpc_block *b, const rpc_rec
 RPC_WUR int rpc_verify_logs(rpc_verify_fail *f, const rpc_block *b, const rpc_receipts *rs,
                             const rpc_log_filter *filter, const rpc_logs *got);
 
+/* rpc_verify_bloom_may_match: whether b's logsBloom admits a log matching filter (one of
+ *   its addresses, and for each topic position with a list one of its topics). false means
+ *   the block certainly has no such log, so an empty eth_getLogs answer for it is right
+ *   without fetching its receipts; true means it may (blooms of busy blocks are nearly
+ *   full, so expect true often). */
+bool rpc_verify_bloom_may_match(const rpc_block *b, const rpc_log_filter *filter);
+
 /* rpc_verify_sender: check that the node's claim "tx i was sent by from" agrees with the
  *   recovered senders (from rpc_verify_txs).
  * Returns: RPC_OK; RPC_EMISMATCH (also for i out of range). Out: *f. */
@@ -100,10 +108,30 @@ enum {
     RPC_VERIFY_TXS = 1u << 1,      /* raw transactions, transactions root, senders */
 };
 
+/* Fetching through a caller's batch (as the tracker does: several blocks in one round trip).
+ * rpc_verify_add_receipts / rpc_verify_add_raw_txs: add one eth_getTransactionReceipt /
+ *   eth_getRawTransactionByHash per transaction of hdr, in block order.
+ * Returns: RPC_OK; an error of rpc_batch_add_*() (RPC_ENOMEM).
+ * Out:     *first: the batch index of the first call added.
+ * In:      hdr: the block's header (its tx_hashes); borrowed only during the call. */
+RPC_WUR int rpc_verify_add_receipts(rpc_batch *b, size_t *first, const rpc_block *hdr);
+RPC_WUR int rpc_verify_add_raw_txs(rpc_batch *b, size_t *first, const rpc_block *hdr);
+
+/* rpc_verify_take_receipts / rpc_verify_take_raw_txs: take those answers, after
+ *   rpc_batch_send.
+ * Returns: RPC_OK; a call's error (RPC_ENOTFOUND for an unknown transaction, RPC_ENODE...);
+ *          RPC_EJSON (a raw transaction that is not hex); RPC_ETOO_LARGE; RPC_ENOMEM.
+ * Out:     *rs (rpc_receipts_free) / *raw, hdr->n_tx rpc_bytes the caller frees one by one
+ *          with rpc_bytes_free() and then with free(); zeroed / NULL on error. */
+RPC_WUR int rpc_verify_take_receipts(rpc_batch *b, rpc_receipts *rs, size_t first,
+                                     const rpc_block *hdr);
+RPC_WUR int rpc_verify_take_raw_txs(rpc_batch *b, rpc_bytes **raw, size_t first,
+                                    const rpc_block *hdr);
+
 /* rpc_verify_fetch: fetch block's header (eth_getBlockByNumber), then as asked its
- *   receipts (eth_getBlockReceipts, or eth_getTransactionReceipt per transaction in one
- *   batch when the node lacks it) and its raw transactions (eth_getRawTransactionByHash
- *   per transaction, one batch).
+ *   receipts (eth_getBlockReceipts, or eth_getTransactionReceipt per transaction when the
+ *   node lacks it) and its raw transactions (eth_getRawTransactionByHash per transaction);
+ *   the per-transaction calls go in one batch: 3 round trips in all.
  * Returns: RPC_OK; any error of rpc_client_call() (message in rpc_client_errmsg(c));
  *          RPC_ENOTFOUND (no such block, or a transaction the node does not know).
  * Out:     *d (rpc_verify_data_free), zeroed on error.

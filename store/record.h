@@ -25,7 +25,9 @@
     X(STORE_KIND_LIQUIDATION_PRICE, 11, "liquidation_price")                                       \
     X(STORE_KIND_POSITION_OPENED, 12, "position_opened")                                           \
     X(STORE_KIND_POSITION_CLOSED, 13, "position_closed")                                           \
-    X(STORE_KIND_RETRACTED, 14, "retracted")
+    X(STORE_KIND_RETRACTED, 14, "retracted")                                                      \
+    X(STORE_KIND_COLLATERAL_ENABLED, 15, "collateral_enabled")                                    \
+    X(STORE_KIND_COLLATERAL_DISABLED, 16, "collateral_disabled")
 
 enum store_kind {
 #define STORE_KIND_ENUM_(name, code, text) name = (code),

@@ -48,6 +48,11 @@ static const char help_text[] =
     "  --allow-deep-reorg    roll back deeper than --max-reorg (up to the store's window)\n"
     "  --poll-ms N           wait between polls at the head (default 1000)\n"
     "  --no-state-override   read ETH balances through Multicall3 only\n"
+    "  --verify              check every block header used against its hash and, for blocks\n"
+    "                        with moves from logs, the receipts root, the transactions root,\n"
+    "                        the senders and that eth_getLogs left no matching log out (one\n"
+    "                        more round trip per batch with such moves); verified moves are\n"
+    "                        marked; a disagreement stops the run (exit 1), never a move\n"
     "\n"
     "Exit codes:\n"
     "  0  stopped by a signal, --once or --until-block\n"
@@ -118,6 +123,7 @@ static int parse(struct opts *o, int argc, char **argv)
         {"batch-blocks", required_argument, NULL, 'b'}, {"native-every", required_argument, NULL, 'n'},
         {"max-reorg", required_argument, NULL, 'm'}, {"allow-deep-reorg", no_argument, NULL, 'D'},
         {"poll-ms", required_argument, NULL, 'p'}, {"no-state-override", no_argument, NULL, 'S'},
+        {"verify", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -148,6 +154,7 @@ static int parse(struct opts *o, int argc, char **argv)
         case 'j': o->json = true; break;
         case 'D': o->cfg.allow_deep_reorg = true; break;
         case 'S': o->cfg.no_state_override = true; break;
+        case 'V': o->cfg.verify = true; break;
         case 'W':
             if (o->nweth == MAX_WETH || rpc_addr_parse(&o->weth[o->nweth], optarg, strlen(optarg)))
                 return usage("bad --weth", optarg);

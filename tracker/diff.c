@@ -4,18 +4,15 @@
 #include <string.h>
 
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/diff.h"
 
 int trk_moves_push(trk_moves *ms, const store_move *m)
 {
-    if (ms->n == ms->cap) {
-        size_t cap = ms->cap ? ms->cap * 2 : 16;
-        store_move *v = realloc(ms->v, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        ms->v = v;
-        ms->cap = cap;
-    }
+    void *grown = trk_grow(ms->v, &ms->cap, ms->n, sizeof *ms->v);
+    if (!grown)
+        return TRK_ENOMEM;
+    ms->v = grown;
     ms->v[ms->n++] = *m;
     return TRK_OK;
 }

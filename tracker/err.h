@@ -15,7 +15,9 @@
     X(TRK_EHEAD, -7, "the node's head is far below the cursor: not a reorg (a syncing or "         \
                      "wrong endpoint); use another endpoint")                                      \
     X(TRK_ERACE, -8, "the node's answers disagree (the chain moved during a poll); retried")       \
-    X(TRK_ETOO_LARGE, -9, "too large")
+    X(TRK_ETOO_LARGE, -9, "too large")                                                             \
+    X(TRK_EVERIFY, -10, "a node's answer disagrees with the chain's own commitments "              \
+                        "(--verify); nothing was stored")
 
 enum trk_err {
 #define TRK_ERR_ENUM_(name, code, text) name = (code),

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "rpc/abi.h"
+#include "tracker/grow.h"
 #include "tracker/event.h"
+#include "tracker/lending_dec.h"
 #include "tracker/snap.h"
 
 /* keccak256 of the signatures (shared/reference/mainnet.md §2; checked against
@@ -30,18 +32,17 @@ static size_t chunk_of(const trk_watch *w)
 
 int trk_filters_add(trk_filters *fs, uint16_t decoder, const rpc_log_filter *f)
 {
-    if (fs->n == fs->cap) {
-        size_t cap = fs->cap ? fs->cap * 2 : 8;
-        rpc_log_filter *v = realloc(fs->v, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        fs->v = v;
-        uint16_t *d = realloc(fs->decoder, cap * sizeof *d);
-        if (!d)
-            return TRK_ENOMEM;
-        fs->decoder = d;
-        fs->cap = cap;
-    }
+    size_t cap = fs->cap; /* two arrays, one capacity */
+    void *grown = trk_grow(fs->v, &cap, fs->n, sizeof *fs->v);
+    if (!grown)
+        return TRK_ENOMEM;
+    fs->v = grown;
+    size_t dcap = fs->cap;
+    grown = trk_grow(fs->decoder, &dcap, fs->n, sizeof *fs->decoder);
+    if (!grown)
+        return TRK_ENOMEM;
+    fs->decoder = grown;
+    fs->cap = cap < dcap ? cap : dcap;
     fs->v[fs->n] = *f;
     fs->decoder[fs->n] = decoder;
     fs->n++;
@@ -139,7 +140,11 @@ static int weth_decode(trk_event *ev, bool *ok, const rpc_log *log, const trk_wa
 static const trk_decoder table[] = {
     {"erc20", erc20_filters, erc20_decode, wallet_probes},
     {"weth", NULL, weth_decode, wallet_probes}, /* its logs come with erc20's filters */
-    /* aave-v3, morpho-blue (issue 8), compound-v3 come here. */
+    /* lending rows (tracker/aave.c, tracker/morpho.c): their snapshot reads are planned
+     * by tracker/lending.c for the whole position, not per event, so no probes here */
+    {"aave-v3", trk_aave_filters, trk_aave_decode, NULL},
+    {"morpho-blue", trk_morpho_filters, trk_morpho_decode, NULL},
+    /* compound-v3 comes here (no Comet to test against offline yet) */
 };
 
 const trk_decoder *trk_decoders(size_t *n)

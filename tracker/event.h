@@ -26,7 +26,18 @@ enum trk_ev_kind {
     TRK_EV_TRANSFER = 1, /* ERC-20 Transfer(from, to, amount) */
     TRK_EV_WRAP = 2,     /* WETH Deposit(dst, wad): `to` wrapped amount of ETH */
     TRK_EV_UNWRAP = 3,   /* WETH Withdrawal(src, wad): `from` unwrapped amount */
-    /* lending kinds are appended by their decoders */
+    /* lending kinds are appended by their decoders (tracker/lending.h): from 16 on */
+    TRK_EV_LEND_SUPPLY = 16,     /* Aave Supply, Morpho Supply (loan token lent) */
+    TRK_EV_LEND_WITHDRAW = 17,   /* Aave Withdraw, Morpho Withdraw */
+    TRK_EV_LEND_BORROW = 18,
+    TRK_EV_LEND_REPAY = 19,
+    TRK_EV_LEND_LIQUIDATED = 20, /* asset/amount: collateral seized; asset2/amount2: debt */
+    TRK_EV_LEND_COLL_ON = 21,    /* Aave ReserveUsedAsCollateralEnabled */
+    TRK_EV_LEND_COLL_OFF = 22,   /* Aave ReserveUsedAsCollateralDisabled */
+    TRK_EV_LEND_EMODE = 23,      /* Aave UserEModeSet (amount: the category) */
+    TRK_EV_LEND_FLASHLOAN = 24,  /* Aave FlashLoan (from: target) */
+    TRK_EV_LEND_SUPPLY_COLL = 25,   /* Morpho SupplyCollateral */
+    TRK_EV_LEND_WITHDRAW_COLL = 26, /* Morpho WithdrawCollateral */
 };
 
 /* One decoded event. Plain data; copy freely. */
@@ -42,6 +53,12 @@ typedef struct trk_event {
     uint64_t block;
     uint32_t log_index;
     rpc_hash32 block_hash, tx_hash;
+    /* lending events: from = the position's owner, to = the other party (caller, receiver,
+     * repayer, liquidator; zero if none); asset2/amount2 the second leg of a liquidation
+     * (the debt covered); market: Morpho's market id. */
+    rpc_addr asset2;
+    rpc_u256 amount2;
+    rpc_hash32 market;
 } trk_event;
 
 /* What the filters are built for. Borrowed by the decoders during the call. */

@@ -59,9 +59,9 @@ void trk_move_text(char *out, size_t cap, const store_move *m, const wl_set *set
                  (unsigned long long)m->block, m->entity, kind ? kind : "?", amount, asset,
                  other);
     else
-        snprintf(out, cap, "%s  #%llu  %s  %s  %s %s%s  tx %.12s…", when,
+        snprintf(out, cap, "%s  #%llu  %s  %s  %s %s%s  tx %.12s…%s", when,
                  (unsigned long long)m->block, m->entity, kind ? kind : "?", amount, asset,
-                 other, tx);
+                 other, tx, (m->flags & STORE_MOVE_VERIFIED) ? "  verified" : "");
 }
 
 static int add_addr(cJSON *o, const char *key, const rpc_addr *a)
@@ -106,6 +106,7 @@ int trk_move_json(char **json, const store_move *m)
         bad |= add_hash(o, "tx_hash", &m->tx_hash) ||
                !cJSON_AddNumberToObject(o, "log_index", m->log_index);
     bad |= !cJSON_AddNumberToObject(o, "protocol", m->protocol);
+    bad |= !cJSON_AddBoolToObject(o, "verified", (m->flags & STORE_MOVE_VERIFIED) != 0);
     bad |= add_addr(o, "asset", &m->asset);
     bad |= add_addr(o, "counterparty", &m->counterparty);
     bad |= add_u256(o, "amount", &m->amount);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/cache.h"
 #include "tracker/diff.h"
 #include "tracker/event.h"
@@ -25,9 +26,19 @@ static const char *io_rpc_errmsg(void *ctx)
     return rpc_client_errmsg(ctx);
 }
 
+static int io_rpc_heads(void *ctx, uint64_t *best)
+{
+    return rpc_eth_block_number(ctx, best);
+}
+
+static const char *io_rpc_endpoint(void *ctx)
+{
+    return rpc_client_endpoint_name(ctx, rpc_client_last_endpoint(ctx));
+}
+
 trk_io trk_io_rpc(rpc_client *c)
 {
-    trk_io io = {c, io_rpc_send, io_rpc_errmsg};
+    trk_io io = {c, io_rpc_send, io_rpc_errmsg, io_rpc_heads, io_rpc_endpoint};
     return io;
 }
 
@@ -78,6 +89,9 @@ int trk_pipe_reload_cache(trk_pipe *p)
     if (rc)
         return trk_pipe_fail(p, rc == -1 ? TRK_ENOMEM : TRK_ESTORE, "reading snapshots: %s",
                              rc == -1 ? "out of memory" : store_strerror(rc));
+    rc = trk_lending_reload(p->lend, p->s);
+    if (rc)
+        return trk_pipe_fail(p, rc, "reading lending positions: %s", trk_strerror(rc));
     return TRK_OK;
 }
 
@@ -136,7 +150,7 @@ int trk_pipe_new(trk_pipe **out, const trk_config *cfg, trk_io io, store *s, con
         memcpy(p->sinks, cfg->sinks, cfg->nsinks * sizeof *p->sinks);
     }
     p->cfg.sinks = p->sinks;
-    if (trk_cache_new(&p->cache) || store_batch_new(&p->batch, 0))
+    if (trk_cache_new(&p->cache) || store_batch_new(&p->batch, 0) || trk_lending_new(&p->lend))
         goto fail;
     rc = trk_pipe_set_watchlist(p, set);
     if (rc)
@@ -157,6 +171,7 @@ void trk_pipe_free(trk_pipe *p)
         return;
     trk_filters_free(&p->filters);
     trk_cache_free(p->cache);
+    trk_lending_free(p->lend);
     store_batch_free(p->batch);
     trk_moves_free(&p->moves);
     free(p->dec);
@@ -177,14 +192,10 @@ int trk_pipe_decimals(const trk_pipe *p, const rpc_addr *token)
 
 int trk_pipe_decimals_put(trk_pipe *p, const rpc_addr *token, uint8_t decimals)
 {
-    if (p->ndec == p->capdec) {
-        size_t cap = p->capdec ? p->capdec * 2 : 16;
-        struct trk_dec *v = realloc(p->dec, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        p->dec = v;
-        p->capdec = cap;
-    }
+    void *grown = trk_grow(p->dec, &p->capdec, p->ndec, sizeof *p->dec);
+    if (!grown)
+        return TRK_ENOMEM;
+    p->dec = grown;
     p->dec[p->ndec].token = *token;
     p->dec[p->ndec].decimals = decimals;
     p->ndec++;

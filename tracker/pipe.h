@@ -30,6 +30,11 @@ typedef struct trk_io {
     void *ctx;
     int (*send)(void *ctx, rpc_batch *b);
     const char *(*errmsg)(void *ctx); /* one line on the last failure; may be NULL */
+    /* heads: ask every endpoint for its head, set aside those far behind the best, and
+     * give the best (rpc_eth_block_number). May be NULL (one endpoint). */
+    int (*heads)(void *ctx, uint64_t *best);
+    const char *(*endpoint)(void *ctx); /* redacted name of the endpoint that answered last
+                                           (named in --verify failures); may be NULL */
 } trk_io;
 
 /* trk_io_rpc: the I/O over client c (borrowed: it must outlive the pipe). */
@@ -55,6 +60,12 @@ typedef struct trk_config {
                                entity `since`, or head - rules.backfill_blocks */
     uint64_t last_block;    /* process nothing past it (UINT64_MAX: follow the head) */
     const uint32_t *sinks;  /* outbox sinks each move is queued for (issue 9); copied */
+    bool verify;            /* check every header used against its hash, and for each block
+                               with a move from a log its receipts root, transactions root,
+                               senders and the filters' logs (rpc/verify.h): one more round
+                               trip per batch with such moves; such moves are then flagged
+                               STORE_MOVE_VERIFIED. A disagreement is TRK_EVERIFY, never a
+                               move */
     size_t nsinks;
 } trk_config;
 
@@ -94,8 +105,11 @@ typedef struct trk_step {
 /* trk_pipe_step: process the next batch (see the top of this file).
  * Returns: 0 (see *st: idle, reorg, or a committed batch); TRK_ERPC (the node failed:
  *   rpc error text in *why); TRK_ERACE (the chain moved during the poll: nothing stored,
- *   step again); TRK_EREORG_DEEP; TRK_EHEAD (the node's head is max_reorg below the
- *   cursor); TRK_EDECODE; TRK_ESTORE; TRK_ENOMEM.
+ *   step again; also when an endpoint whose head is far below the cursor was set aside
+ *   for a better one); TRK_EREORG_DEEP; TRK_EHEAD (every endpoint's head is more than
+ *   max_reorg below the cursor: not a reorg, nothing rolled back); TRK_EDECODE;
+ *   TRK_ESTORE; TRK_ENOMEM; TRK_EVERIFY (with cfg.verify: an answer disagrees with the
+ *   block hash; *why names the endpoint, the block and what; nothing stored).
  * Out: *st, zeroed on failure. */
 int trk_pipe_step(trk_pipe *p, trk_step *st) TRK_WUR;
 

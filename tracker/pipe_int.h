@@ -6,6 +6,7 @@
 #include "tracker/cache.h"
 #include "tracker/diff.h"
 #include "tracker/event.h"
+#include "tracker/lending.h"
 #include "tracker/pipe.h"
 #include "tracker/snap.h"
 
@@ -27,6 +28,7 @@ struct trk_pipe {
     trk_watch watch; /* what the filters and the decoders were built for */
     trk_snap_opts snap;
     trk_cache *cache;
+    trk_lending *lend; /* lending positions (issue 8): tracker/lending.h */
     struct trk_dec *dec;
     size_t ndec, capdec;
     uint64_t head;

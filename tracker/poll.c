@@ -1,12 +1,16 @@
 /* tracker/poll.c — one batch of blocks: round trip 1 (head, headers, logs), parent-hash
  * check, decode, round trip 2 (snapshots at every block that needs one), diff, and one
- * store commit. Invariant: nothing is committed unless every answer of both round trips
- * was complete and consistent (same block hashes everywhere); otherwise the step reports
- * idle or TRK_ERACE and the next step starts over from the same cursor. */
+ * store commit; with cfg.verify, a third round trip for the receipts and transactions of
+ * the blocks with moves from logs (verify_batch). Invariant: nothing is committed unless
+ * every answer was complete and consistent (same block hashes everywhere, and with verify
+ * bound to the block hashes); otherwise the step reports idle, TRK_ERACE or TRK_EVERIFY
+ * and the next step starts over from the same cursor. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rpc/u256.h"
+#include "rpc/verify.h"
+#include "tracker/grow.h"
 #include "tracker/pipe_int.h"
 #include "tracker/snap.h"
 
@@ -21,6 +25,7 @@ struct check {
     size_t first; /* batch index of its first Multicall3 call */
     size_t hidx;  /* batch index of its header, when fetched in round trip 2 */
     bool fetch_header;
+    rpc_block hdr; /* the header fetched in round trip 2, kept for verify_batch */
     rpc_hash32 hash, parent;
     uint64_t time;
 };
@@ -34,6 +39,8 @@ struct work {
     rpc_block hf, ht, hc;
     trk_native *nat;
     trk_probe_result *res;
+    rpc_logs *flogs; /* with verify: each filter's eth_getLogs answer, kept */
+    size_t nflogs;
 };
 
 static void work_free(struct work *w)
@@ -41,8 +48,13 @@ static void work_free(struct work *w)
     rpc_batch_free(w->b1);
     rpc_batch_free(w->b2);
     free(w->ev);
-    for (size_t i = 0; i < w->nck; i++)
+    for (size_t i = 0; i < w->nck; i++) {
         trk_probes_free(&w->ck[i].ps);
+        rpc_block_free(&w->ck[i].hdr);
+    }
+    for (size_t i = 0; i < w->nflogs; i++)
+        rpc_logs_free(&w->flogs[i]);
+    free(w->flogs);
     free(w->ck);
     rpc_block_free(&w->hf);
     rpc_block_free(&w->ht);
@@ -69,6 +81,8 @@ static bool watched(const trk_pipe *p, const rpc_addr *a)
 /* Round trip 1 answers -> events, sorted, one per log. */
 static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_t i_logs)
 {
+    if (p->cfg.verify && p->filters.n && !(w->flogs = calloc(p->filters.n, sizeof *w->flogs)))
+        return TRK_ENOMEM;
     for (size_t k = 0; k < p->filters.n; k++) {
         rpc_logs logs = {0};
         int rc = rpc_batch_take_logs(w->b1, i_logs + k, &logs);
@@ -104,19 +118,18 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
             }
             if (!ok)
                 continue;
-            if (w->nev == w->capev) {
-                size_t cap = w->capev ? w->capev * 2 : 64;
-                trk_event *v = realloc(w->ev, cap * sizeof *v);
-                if (!v) {
-                    rpc_logs_free(&logs);
-                    return TRK_ENOMEM;
-                }
-                w->ev = v;
-                w->capev = cap;
+            void *grown = trk_grow(w->ev, &w->capev, w->nev, sizeof *w->ev);
+            if (!grown) {
+                rpc_logs_free(&logs);
+                return TRK_ENOMEM;
             }
+            w->ev = grown;
             w->ev[w->nev++] = ev;
         }
-        rpc_logs_free(&logs);
+        if (w->flogs)
+            w->flogs[w->nflogs++] = logs; /* verify_batch compares them with the receipts */
+        else
+            rpc_logs_free(&logs);
     }
     if (w->nev > 1) {
         qsort(w->ev, w->nev, sizeof *w->ev, ev_cmp);
@@ -131,14 +144,10 @@ static int collect_events(trk_pipe *p, struct work *w, const trk_range *r, size_
 
 static int add_check(struct work *w, size_t *cap, uint64_t block)
 {
-    if (w->nck == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        struct check *v = realloc(w->ck, c * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        w->ck = v;
-        *cap = c;
-    }
+    void *grown = trk_grow(w->ck, cap, w->nck, sizeof *w->ck);
+    if (!grown)
+        return TRK_ENOMEM;
+    w->ck = grown;
     memset(&w->ck[w->nck], 0, sizeof w->ck[w->nck]);
     w->ck[w->nck].block = block;
     w->nck++;
@@ -203,9 +212,22 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
             if (rc == TRK_OK && trk_pipe_decimals(p, &ev->asset) < 0)
                 rc = trk_probe_decimals(&c->ps, &ev->asset);
         }
+        if (rc == TRK_OK) /* lending: touched positions, prices of open ones */
+            rc = trk_lending_plan(p->lend, &c->ps, w->ev ? w->ev + c->ev_lo : NULL,
+                                  c->ev_hi - c->ev_lo);
         trk_probes_unique(&c->ps);
         c->fetch_header = nb != r->from && nb != r->to;
         b = nb + 1;
+    }
+    /* open lending positions: every batch reads their prices, at its last block at least
+     * (a price moves without any event of the watched addresses) */
+    if (rc == TRK_OK && trk_lending_active(p->lend) &&
+        (w->nck == 0 || w->ck[w->nck - 1].block != r->to || w->ck[w->nck - 1].baseline) &&
+        (rc = add_check(w, &cap, r->to)) == TRK_OK) {
+        struct check *c = &w->ck[w->nck - 1];
+        c->ev_lo = c->ev_hi = e;
+        rc = trk_lending_plan(p->lend, &c->ps, NULL, 0);
+        trk_probes_unique(&c->ps);
     }
     return rc;
 }
@@ -214,6 +236,8 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
 static int apply(trk_pipe *p, struct check *c, const trk_probe *pr, const trk_probe_result *res,
                  size_t *nnat, trk_native *nat)
 {
+    if (pr->what >= TRK_PROBE_LENDING)
+        return TRK_OK; /* tracker/lending.c reads these */
     if (!res->ok)
         return TRK_OK; /* a token without balanceOf/decimals: nothing to record */
     if (pr->what == TRK_PROBE_DECIMALS) {
@@ -269,7 +293,10 @@ static int header_of(trk_pipe *p, struct work *w, struct check *c, const trk_ran
     c->hash = h->hash;
     c->parent = h->parent_hash;
     c->time = h->timestamp;
-    rpc_block_free(&tmp);
+    if (p->cfg.verify && h == &tmp)
+        c->hdr = tmp; /* owned by c now */
+    else
+        rpc_block_free(&tmp);
     for (size_t i = c->ev_lo; i < c->ev_hi; i++)
         if (memcmp(&w->ev[i].block_hash, &c->hash, 32))
             return trk_pipe_fail(p, TRK_ERACE, "block %llu changed during the poll",
@@ -336,14 +363,161 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
         trk_block_in in = {c->block, c->time, c->hash, w->ev ? w->ev + c->ev_lo : NULL,
                            c->ev_hi - c->ev_lo,
                            w->nat, nnat};
+        size_t first_move = p->moves.n;
         if ((rc = trk_diff_block(&p->moves, &in, p->set, &dopts)))
             return trk_pipe_fail(p, rc, "diff of block %llu: %s", (unsigned long long)c->block,
                                  trk_strerror(rc));
+        if ((rc = trk_lending_block(p->lend, &p->moves, first_move, p->batch, p->why,
+                                    sizeof p->why, p->io, &in, &c->ps, w->res, p->set)))
+            return rc;
         if (c->fetch_header &&
             (rc = store_batch_block(p->batch, c->block, &c->hash, &c->parent)))
             return trk_pipe_fail(p, TRK_ENOMEM, "batch: %s", store_strerror(rc));
     }
     return TRK_OK;
+}
+
+/* The header of block n among those the batch fetched, or NULL. */
+static const rpc_block *header_at(const struct work *w, const trk_range *r, uint64_t n)
+{
+    if (n == r->from)
+        return &w->hf;
+    if (n == r->to)
+        return &w->ht;
+    for (size_t i = 0; i < w->nck; i++)
+        if (w->ck[i].block == n && w->ck[i].fetch_header && w->ck[i].hdr.number == n)
+            return &w->ck[i].hdr;
+    return NULL;
+}
+
+static int verify_fail(trk_pipe *p, int rc, const rpc_verify_fail *f)
+{
+    const char *ep = p->io.endpoint ? p->io.endpoint(p->io.ctx) : NULL;
+    return trk_pipe_fail(p, rc == RPC_ENOMEM ? TRK_ENOMEM : TRK_EVERIFY, "verify: %s: block %llu: %s",
+                         ep ? ep : "the node", (unsigned long long)f->block, f->what);
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Add block n to blocks[] when its header's bloom admits a log of any filter. */
+static void bloom_candidate(const trk_pipe *p, const rpc_block *h, uint64_t *blocks, size_t *nb)
+{
+    for (size_t k = 0; k < p->filters.n; k++)
+        if (rpc_verify_bloom_may_match(h, &p->filters.v[k])) {
+            blocks[(*nb)++] = h->number;
+            return;
+        }
+}
+
+/* verify_batch (cfg.verify): every header of the batch hashes to its hash (and from -> to
+ * link up when adjacent). The blocks to check in full are those with a move from a log and
+ * those whose logsBloom admits a log of a filter (so a log eth_getLogs dropped from a block
+ * is caught even when that block then has no move; blocks whose header the batch did not
+ * fetch — possible only with native_every != 1 — are not bloom-checked). One round trip
+ * for all of them fetches receipts and raw transactions, and rpc/verify.h checks the
+ * receipts root, the transactions root and senders, and every filter's logs (none
+ * altered, none left out). Then the moves from logs are flagged STORE_MOVE_VERIFIED. */
+static int verify_batch(trk_pipe *p, struct work *w, const trk_range *r)
+{
+    rpc_verify_fail f;
+    int rc = rpc_verify_header(&f, &w->hf, r->to == r->from + 1 ? &w->ht : NULL);
+    if (rc == RPC_OK && r->to != r->from)
+        rc = rpc_verify_header(&f, &w->ht, NULL);
+    for (size_t i = 0; rc == RPC_OK && i < w->nck; i++)
+        if (w->ck[i].fetch_header && !w->ck[i].baseline)
+            rc = rpc_verify_header(&f, &w->ck[i].hdr, NULL);
+    if (rc)
+        return verify_fail(p, rc, &f);
+    /* the blocks with moves from logs (moves come in block order) */
+    uint64_t *blocks = NULL;
+    size_t nb = 0, *first = NULL;
+    rpc_batch *b = NULL;
+    rpc_receipts rs = {0};
+    rpc_bytes *raw = NULL;
+    const rpc_block *h = NULL;
+    rc = TRK_ENOMEM;
+    size_t cap = p->moves.n + w->nck + 2;
+    if (!(blocks = malloc(cap * sizeof *blocks)) || !(first = malloc(2 * cap * sizeof *first)))
+        goto out;
+    for (size_t i = 0; i < p->moves.n; i++)
+        if (p->moves.v[i].log_index != TRK_NO_LOG)
+            blocks[nb++] = p->moves.v[i].block;
+    bloom_candidate(p, &w->hf, blocks, &nb);
+    if (r->to != r->from)
+        bloom_candidate(p, &w->ht, blocks, &nb);
+    for (size_t i = 0; i < w->nck; i++)
+        if (w->ck[i].fetch_header && !w->ck[i].baseline)
+            bloom_candidate(p, &w->ck[i].hdr, blocks, &nb);
+    qsort(blocks, nb, sizeof *blocks, u64_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < nb; i++)
+        if (!u || blocks[u - 1] != blocks[i])
+            blocks[u++] = blocks[i];
+    nb = u;
+    rc = TRK_OK;
+    if (!nb)
+        goto out;
+    if (rpc_batch_new(&b)) {
+        rc = TRK_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        if (!(h = header_at(w, r, blocks[i]))) {
+            rc = trk_pipe_fail(p, TRK_EVERIFY, "verify: no header of block %llu",
+                               (unsigned long long)blocks[i]);
+            goto out;
+        }
+        if (rpc_verify_add_receipts(b, &first[2 * i], h) ||
+            rpc_verify_add_raw_txs(b, &first[2 * i + 1], h)) {
+            rc = TRK_ENOMEM;
+            goto out;
+        }
+    }
+    if (rpc_batch_size(b) && (rc = p->io.send(p->io.ctx, b))) {
+        rc = trk_pipe_fail(p, TRK_ERPC, "verify: %s (%s)", rpc_strerror(rc), trk_pipe_io_errmsg(p));
+        goto out;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        h = header_at(w, r, blocks[i]);
+        if ((rc = rpc_verify_take_receipts(b, &rs, first[2 * i], h)) ||
+            (rc = rpc_verify_take_raw_txs(b, &raw, first[2 * i + 1], h))) {
+            rc = trk_pipe_fail(p, rc == RPC_ENOMEM ? TRK_ENOMEM : TRK_ERPC,
+                               "verify: receipts or transactions of block %llu: %s",
+                               (unsigned long long)blocks[i], rpc_strerror(rc));
+            goto out;
+        }
+        rc = rpc_verify_receipts(&f, h, &rs);
+        if (rc == RPC_OK)
+            rc = rpc_verify_txs(&f, NULL, h, raw, h->n_tx, &rs);
+        for (size_t k = 0; rc == RPC_OK && k < w->nflogs; k++)
+            rc = rpc_verify_logs(&f, h, &rs, &p->filters.v[k], &w->flogs[k]);
+        if (rc) {
+            rc = verify_fail(p, rc, &f);
+            goto out;
+        }
+        rpc_receipts_free(&rs);
+        for (size_t t = 0; t < h->n_tx; t++)
+            rpc_bytes_free(&raw[t]);
+        free(raw);
+        raw = NULL;
+    }
+    for (size_t i = 0; i < p->moves.n; i++)
+        if (p->moves.v[i].log_index != TRK_NO_LOG)
+            p->moves.v[i].flags |= STORE_MOVE_VERIFIED;
+out:
+    if (raw && h)
+        for (size_t t = 0; t < h->n_tx; t++)
+            rpc_bytes_free(&raw[t]);
+    free(raw);
+    rpc_receipts_free(&rs);
+    rpc_batch_free(b);
+    free(blocks);
+    free(first);
+    return rc;
 }
 
 static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
@@ -374,6 +548,21 @@ static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
     st->moves = p->moves.n;
     st->first_seq = first;
     return TRK_OK;
+}
+
+/* The serving endpoint's head is far below the cursor: not a reorg. Ask every endpoint;
+ * the client sets the laggard aside, and the step is retried on a better one if any. */
+static int far_below(trk_pipe *p, uint64_t head, uint64_t cursor)
+{
+    uint64_t best = 0;
+    if (p->io.heads && p->io.heads(p->io.ctx, &best) == RPC_OK &&
+        best + p->cfg.max_reorg >= cursor)
+        return trk_pipe_fail(p, TRK_ERACE, "an endpoint's head %llu is far below the cursor "
+                             "%llu: not a reorg; it is set aside (best head %llu)",
+                             (unsigned long long)head, (unsigned long long)cursor,
+                             (unsigned long long)best);
+    return trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor %llu",
+                         (unsigned long long)head, (unsigned long long)cursor);
 }
 
 int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
@@ -417,9 +606,7 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
         }
         if (r1 == RPC_ENOTFOUND || head < r->cursor) {
             if (head + p->cfg.max_reorg < r->cursor) {
-                rc = trk_pipe_fail(p, TRK_EHEAD, "the node's head %llu is far below the cursor "
-                                   "%llu", (unsigned long long)head,
-                                   (unsigned long long)r->cursor);
+                rc = far_below(p, head, r->cursor);
                 goto fail;
             }
             st->idle = true; /* a lagging node, or a shorter branch still growing */
@@ -459,8 +646,12 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
                            (unsigned long long)r->from);
         goto fail;
     }
-    if ((rc = collect_events(p, &w, r, i_logs)) || (rc = plan(p, &w, r)) ||
-        (rc = snapshot_and_diff(p, &w, r)) || (rc = commit(p, &w, r, st)))
+    if ((rc = collect_events(p, &w, r, i_logs)) ||
+        (rc = trk_lending_prepare(p->lend, p->why, sizeof p->why, p->io, p->set, w.ev, w.nev,
+                                  r->to)) ||
+        (rc = plan(p, &w, r)) ||
+        (rc = snapshot_and_diff(p, &w, r)) ||
+        (p->cfg.verify && (rc = verify_batch(p, &w, r))) || (rc = commit(p, &w, r, st)))
         goto fail;
     work_free(&w);
     return TRK_OK;

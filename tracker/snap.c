@@ -11,6 +11,7 @@
 #include "rpc/abi.h"
 #include "rpc/hex.h"
 #include "rpc/u256.h"
+#include "tracker/grow.h"
 #include "tracker/snap.h"
 
 const rpc_addr trk_multicall3 = {{0xca, 0x11, 0xbd, 0xe0, 0x59, 0x77, 0xb3, 0x63, 0x11, 0x67,
@@ -28,14 +29,10 @@ static void put_sel(uint8_t *p, uint32_t sel)
 
 static int push(trk_probes *ps, const trk_probe *p)
 {
-    if (ps->n == ps->cap) {
-        size_t cap = ps->cap ? ps->cap * 2 : 16;
-        trk_probe *v = realloc(ps->v, cap * sizeof *v);
-        if (!v)
-            return TRK_ENOMEM;
-        ps->v = v;
-        ps->cap = cap;
-    }
+    void *grown = trk_grow(ps->v, &ps->cap, ps->n, sizeof *ps->v);
+    if (!grown)
+        return TRK_ENOMEM;
+    ps->v = grown;
     ps->v[ps->n++] = *p;
     return TRK_OK;
 }
@@ -78,6 +75,21 @@ int trk_probe_decimals(trk_probes *ps, const rpc_addr *token)
     p.target = *token;
     put_sel(p.data, SEL_DECIMALS);
     p.len = 4;
+    return push(ps, &p);
+}
+
+int trk_probe_call(trk_probes *ps, uint8_t what, const store_pos_key *key, const rpc_addr *target,
+                   const uint8_t *data, size_t len)
+{
+    if (len > sizeof ((trk_probe *)0)->data)
+        return TRK_EINVAL;
+    trk_probe p;
+    memset(&p, 0, sizeof p);
+    p.key = *key;
+    p.what = what;
+    p.target = *target;
+    memcpy(p.data, data, len);
+    p.len = (uint8_t)len;
     return push(ps, &p);
 }
 
@@ -187,6 +199,8 @@ static int take_reader(trk_probe_result *res, rpc_batch *b, size_t idx, size_t n
         for (size_t i = 0; i < n; i++) {
             res[i].ok = true;
             rpc_u256_from_be32(&res[i].value, buf + 32 * i);
+            res[i].w[0] = res[i].value;
+            res[i].nw = 1;
         }
         rc = TRK_OK;
     }
@@ -277,8 +291,11 @@ int trk_snap_take(trk_probe_result *res, size_t *failed, rpc_batch *b, size_t fi
                 break;
             }
             if (ok && len >= 32) {
-                res[i + j].ok = true;
-                rpc_u256_from_be32(&res[i + j].value, d);
+                trk_probe_result *r = &res[i + j];
+                r->ok = true;
+                rpc_u256_from_be32(&r->value, d);
+                for (size_t k = 0; k < TRK_PROBE_WORDS && 32 * (k + 1) <= len; k++)
+                    rpc_u256_from_be32(&r->w[r->nw++], d + 32 * k);
             }
         }
         rpc_bytes_free(&ret);

@@ -23,7 +23,11 @@ enum trk_probe_what {
     TRK_PROBE_BALANCE = 2,  /* key.asset.balanceOf(key.address) -> raw units */
     TRK_PROBE_DECIMALS = 3, /* key.asset.decimals() (key.address zero) */
     /* lending probes (getUserAccountData, position(), ...) are appended by issue 8 */
+    TRK_PROBE_LENDING = 16, /* 16..31: read by tracker/lending.c, not stored by the poll */
 };
+
+/* Words of an answer kept in trk_probe_result.w (getReserveConfigurationData has 10). */
+enum { TRK_PROBE_WORDS = 10 };
 
 /* One read. key says which position the answer belongs to; the first 32-byte word of the
  * answer is its value for the built-in kinds. Plain data. */
@@ -45,6 +49,8 @@ struct trk_probes {
 typedef struct trk_probe_result {
     bool ok;        /* the inner call succeeded and returned at least one word */
     rpc_u256 value; /* its first word */
+    uint8_t nw;     /* words of the answer kept in w (at most TRK_PROBE_WORDS) */
+    rpc_u256 w[TRK_PROBE_WORDS]; /* its first nw words (w[0] == value) */
 } trk_probe_result;
 
 /* trk_probe_native / trk_probe_balance / trk_probe_decimals: append one probe.
@@ -52,6 +58,12 @@ typedef struct trk_probe_result {
 int trk_probe_native(trk_probes *ps, const rpc_addr *account) TRK_WUR;
 int trk_probe_balance(trk_probes *ps, const rpc_addr *token, const rpc_addr *account) TRK_WUR;
 int trk_probe_decimals(trk_probes *ps, const rpc_addr *token) TRK_WUR;
+
+/* trk_probe_call: append a probe of any kind: calldata data[0..len) (len <= 68) to target,
+ * its answer filed under key. For the lending probes.
+ * Returns: 0; TRK_ENOMEM; TRK_EINVAL (len > 68). */
+int trk_probe_call(trk_probes *ps, uint8_t what, const store_pos_key *key, const rpc_addr *target,
+                   const uint8_t *data, size_t len) TRK_WUR;
 
 /* trk_probes_unique: sort by (what, key) and drop duplicates. */
 void trk_probes_unique(trk_probes *ps);

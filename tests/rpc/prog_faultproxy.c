@@ -27,10 +27,11 @@
  *   stale_head lag=N                eth_blockNumber answers head - N
  *   range_cap max=N [style=S]       eth_getLogs over more than N blocks is refused
  *   results_cap max=N [style=S]     eth_getLogs whose real answer has more than N logs is refused
- *   edit method=M path=P [value=V]  in the answer to the request's first call of M, the JSON
- *                                   value at P in "result" ("." = result itself; keys and
- *                                   array indexes joined by dots: "0.logs.1.data") becomes the
- *                                   string V, or without V has its last hex digit changed
+ *   edit method=M path=P [value=V]  in the answer to the request's first call of M whose
+ *                                   "result" has P, the JSON value at P ("." = result itself;
+ *                                   keys and array indexes joined by dots: "0.logs.1.data")
+ *                                   becomes the string V, or without V has its last hex digit
+ *                                   changed
  *   drop_item method=M path=P       as edit, but the array element at P is removed
  *   no_method method=M              every call of M is answered with JSON-RPC error -32601
  *                                   "the method M does not exist/is not available" (geth's)
@@ -289,7 +290,8 @@ static cJSON *walk(cJSON *root, const char *path, cJSON **parent)
     return cur;
 }
 
-/* edit_answer: the edit and drop_item faults on the first call of r->method in req. */
+/* edit_answer: the edit and drop_item faults on the first call of r->method in req whose
+ * result has r->path. */
 static bool edit_answer(const struct fp_rule *r, cJSON *req, cJSON *ans)
 {
     bool batch = cJSON_IsArray(req);
@@ -302,7 +304,7 @@ static bool edit_answer(const struct fp_rule *r, cJSON *req, cJSON *ans)
         cJSON *a = batch ? find_by_id(ans, cJSON_GetObjectItemCaseSensitive(call, "id")) : ans;
         cJSON *parent, *v = walk(cJSON_GetObjectItemCaseSensitive(a, "result"), r->path, &parent);
         if (!v)
-            return false;
+            continue; /* e.g. an empty eth_getLogs answer: try the next call of M */
         if (r->f == F_DROP_ITEM) {
             if (!cJSON_IsArray(parent))
                 return false;

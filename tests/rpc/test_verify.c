@@ -11,6 +11,7 @@
 #include "rpc/addr.h"
 #include "rpc/header.h"
 #include "rpc/hex.h"
+#include "rpc/receipt.h"
 #include "rpc/verify.h"
 #include "tests/support/anvil.h"
 
@@ -326,5 +327,32 @@ Test(verify, a_wrong_sender_or_an_altered_signature_is_named, .fini = stop)
     raw->p[raw->n - 1] ^= 1;
     cr_expect_eq(rpc_verify_txs(&f, d.senders, &d.block, d.raw_txs, d.block.n_tx, &d.receipts),
                  RPC_OK, "restored: %s", f.what);
+    rpc_verify_data_free(&d);
+}
+
+Test(verify, the_header_bloom_admits_the_filters_of_its_logs_and_rules_out_others, .fini = stop)
+{
+    rpc_verify_data d;
+    rpc_addr em;
+    logging_block(&d, &em);
+    rpc_log_filter flt = {.addrs = &em, .n_addrs = 1};
+    cr_expect(rpc_verify_bloom_may_match(&d.block, &flt));
+    rpc_hash32 caller = {{0}}; /* topic0 of the emitter's logs: the caller, left-padded */
+    memcpy(caller.b + 12, d.receipts.v[0].from.b, 20);
+    const rpc_hash32 *tl = &caller;
+    flt.topics[0] = tl;
+    flt.n_topics[0] = 1;
+    cr_expect(rpc_verify_bloom_may_match(&d.block, &flt));
+    rpc_addr other = em;
+    other.b[0] ^= 0x55; /* checked below to be a true negative of this bloom */
+    cr_assert(!rpc_bloom_has(d.block.logs_bloom, other.b, 20));
+    rpc_log_filter nope = {.addrs = &other, .n_addrs = 1};
+    cr_expect(!rpc_verify_bloom_may_match(&d.block, &nope));
+    rpc_hash32 t = caller;
+    t.b[31] ^= 0x55;
+    if (!rpc_bloom_has(d.block.logs_bloom, t.b, 32)) {
+        flt.topics[0] = &t;
+        cr_expect(!rpc_verify_bloom_may_match(&d.block, &flt), "the address hits, the topic not");
+    }
     rpc_verify_data_free(&d);
 }

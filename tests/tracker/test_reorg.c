@@ -2,11 +2,19 @@
  * different branch): the orphaned blocks' moves are retracted by explicit entries and the
  * new branch's moves follow, at depths 1, 5 and 64; a reorg deeper than the maximum and a
  * node whose head falls far below the cursor roll nothing back. */
+#include "tests/support/faultproxy.h"
 #include "trk_testutil.h"
 
 static world W;
+static wt_proxy P;
+static rpc_client *C2;
 static void stop(void)
 {
+    trk_pipe_free(W.p);
+    W.p = NULL;
+    rpc_client_free(C2);
+    C2 = NULL;
+    wt_proxy_stop(&P);
     world_stop(&W);
 }
 
@@ -148,4 +156,36 @@ Test(reorg, a_head_far_below_the_cursor_is_not_a_reorg, .fini = stop, .timeout =
     cr_expect_eq(l1.n, l0.n, "no retraction");
     free(l0.v);
     free(l1.v);
+}
+
+Test(reorg, an_endpoint_far_behind_is_set_aside_for_a_good_one_and_nothing_is_rolled_back,
+     .fini = stop, .timeout = 300)
+{
+    wt_anvil_opts o = {.no_mining = true};
+    world_chain(&W, &o);
+    world_watchlist(&W, 0);
+    cr_assert_eq(wt_anvil_mine(&W.A, 40), 0);
+    world_open(&W, head_of(&W) + 1);
+    cr_assert_eq(wt_proxy_start(&P, W.A.url), 0);
+    const char *urls[2] = {P.url, W.A.url}; /* the proxy serves first */
+    cr_assert_eq(rpc_client_new(&C2, NULL, urls, 2), RPC_OK);
+    W.cfg.max_reorg = 5;
+    trk_pipe_free(W.p);
+    cr_assert_eq(trk_pipe_new(&W.p, &W.cfg, trk_io_rpc(C2), W.s, W.set), 0);
+    cr_assert_eq(wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "mint(uint256)", 1, "5"), 0);
+    world_run(&W);
+    cr_assert(wt_proxy_rule(&P, "stale_head lag=30") >= 0);
+    cr_assert_eq(wt_token_call(&W.A, WHALE_A, W.tok, NULL, NULL, "mint(uint256)", 1, "6"), 0);
+    trk_step st;
+    int rc = trk_pipe_step(W.p, &st);
+    cr_expect_eq(rc, TRK_ERACE, "%s: %s", trk_strerror(rc), trk_pipe_why(W.p));
+    cr_expect(strstr(trk_pipe_why(W.p), "set aside"), "%s", trk_pipe_why(W.p));
+    world_run(&W);
+    movelist l = world_moves(W.s);
+    cr_assert_eq(l.n, 2, "both mints, no retraction");
+    cr_expect_eq(l.v[1].amount.w[0], 6);
+    rpc_endpoint_stats s;
+    rpc_client_stats(C2, 0, &s);
+    cr_expect(s.lagging, "the proxy is marked lagging");
+    free(l.v);
 }
