@@ -78,6 +78,11 @@ static void derive(rpc_addr *a, const char *tag, unsigned i)
 static int addf(chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int addf(chain *c, const char *fmt, ...)
 {
+    if (!c->batch) { /* first use: no arithmetic on a NULL buffer */
+        if (!(c->batch = malloc(1 << 16)))
+            return -1;
+        c->bcap = 1 << 16;
+    }
     for (;;) {
         va_list ap;
         va_start(ap, fmt);

@@ -53,7 +53,8 @@ int main(int argc, char **argv)
     }
     int rc = 1;
     char *buf = NULL;
-    size_t cap = 0, len = 0, bytes_in = 0, bytes_out = 0, requests = 0;
+    size_t cap = 0, len = 0, bytes_in = 0, bytes_out = 0, requests = 0, with_call = 0;
+    double call_secs = 0; /* time in requests that carry eth_call (state reads) */
     struct curl_slist *hd = NULL;
     CURL *h = NULL;
     FILE *f = fopen(argv[2], "r");
@@ -76,7 +77,14 @@ int main(int argc, char **argv)
     while ((r = next_body(f, &buf, &cap, &len)) == 1) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, buf);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+        struct timespec r0, r1;
+        clock_gettime(CLOCK_MONOTONIC, &r0);
         CURLcode cc = curl_easy_perform(h);
+        clock_gettime(CLOCK_MONOTONIC, &r1);
+        if (strstr(buf, "\"eth_call\"")) {
+            with_call++;
+            call_secs += (double)(r1.tv_sec - r0.tv_sec) + (double)(r1.tv_nsec - r0.tv_nsec) / 1e9;
+        }
         long status = 0;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         if (cc != CURLE_OK || status != 200) {
@@ -93,8 +101,9 @@ int main(int argc, char **argv)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    printf("{\"requests\": %zu, \"seconds\": %.3f, \"bytes_out\": %zu, \"bytes_in\": %zu}\n",
-           requests, secs, bytes_out, bytes_in);
+    printf("{\"requests\": %zu, \"seconds\": %.3f, \"bytes_out\": %zu, \"bytes_in\": %zu, "
+           "\"requests_with_eth_call\": %zu, \"eth_call_seconds\": %.3f}\n",
+           requests, secs, bytes_out, bytes_in, with_call, call_secs);
     rc = 0;
 done:
     fclose(f);
