@@ -4,6 +4,7 @@
  * bench/tracker starts a --no-mining anvil and runs the three modes as separate processes
  * (so each RSS figure is its own). Invariant: the chain is built once per anvil, by --build. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,8 @@ static const char *const dev_acct[10] = {
 
 static const char *url;
 static char token[43];
+static bool verify;          /* --verify: the pipeline's cfg.verify (run --verify) */
+static uint64_t batch_blocks; /* --batch-blocks: 1 = block by block, as at the head */
 
 static double now_s(void)
 {
@@ -266,6 +269,9 @@ static void tracker_open(struct tracker *t, size_t filler, uint64_t start)
     trk_config_default(&cfg);
     cfg.confirmations = 0;
     cfg.start_block = start;
+    cfg.verify = verify;
+    if (batch_blocks)
+        cfg.batch_blocks = batch_blocks;
     if (trk_pipe_new(&t->p, &cfg, trk_io_rpc(t->c), t->s, t->set))
         die("pipe", NULL);
 }
@@ -355,11 +361,12 @@ static int mode_backfill(size_t filler)
     double dt = now_s() - t0;
     rpc_client_stats(t.c, 0, &s1);
     uint64_t blocks = last - first + 1;
-    printf("backfill: %zu watched addresses, %llu blocks, %zu moves in %.2f s: %.0f blocks/s, "
-           "%.0f moves/s, %llu round trips (%zu batches), peak RSS %ld KiB\n",
-           5 + filler, (unsigned long long)blocks, moves, dt, (double)blocks / dt,
-           (double)moves / dt, (unsigned long long)(s1.round_trips - s0.round_trips), steps,
-           rss_kib());
+    printf("backfill%s: %zu watched addresses, %llu blocks, %zu moves in %.2f s: %.0f blocks/s, "
+           "%.0f moves/s, %llu round trips and %llu calls (%zu batches), peak RSS %ld KiB\n",
+           verify ? " --verify" : "", 5 + filler, (unsigned long long)blocks, moves, dt,
+           (double)blocks / dt, (double)moves / dt,
+           (unsigned long long)(s1.round_trips - s0.round_trips),
+           (unsigned long long)(s1.calls - s0.calls), steps, rss_kib());
     tracker_close(&t);
     return 0;
 }
@@ -458,10 +465,14 @@ int main(int argc, char **argv)
             n = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--poll-ms") && i + 1 < argc)
             poll_ms = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--verify"))
+            verify = true;
+        else if (!strcmp(argv[i], "--batch-blocks") && i + 1 < argc)
+            batch_blocks = strtoull(argv[++i], NULL, 10);
         else {
             fprintf(stderr, "usage: tracker_bench --url URL [--mode build|backfill|latency] "
                             "[--blocks N] [--per-block N] [--filler N] [--samples N] "
-                            "[--poll-ms N]\n");
+                            "[--poll-ms N] [--verify] [--batch-blocks N]\n");
             return 2;
         }
     }

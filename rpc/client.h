@@ -301,6 +301,8 @@ RPC_WUR int rpc_batch_add_call(rpc_batch *b, size_t *idx, uint64_t block, const 
 RPC_WUR int rpc_batch_add_balance(rpc_batch *b, size_t *idx, const rpc_addr *addr,
                                   uint64_t block);
 RPC_WUR int rpc_batch_add_receipt(rpc_batch *b, size_t *idx, const rpc_hash32 *tx);
+/* eth_getBlockReceipts(block): its status is RPC_ENOMETHOD on a node without it. */
+RPC_WUR int rpc_batch_add_block_receipts(rpc_batch *b, size_t *idx, uint64_t block);
 
 /* rpc_batch_send: send every call not yet answered.
  * Returns: RPC_OK when every call has an answer (each may still be a per-call error such
@@ -325,6 +327,7 @@ RPC_WUR int rpc_batch_take_block(rpc_batch *b, size_t idx, rpc_block *out);
 RPC_WUR int rpc_batch_take_logs(rpc_batch *b, size_t idx, rpc_logs *out);
 RPC_WUR int rpc_batch_take_bytes(rpc_batch *b, size_t idx, rpc_bytes *out); /* eth_call */
 RPC_WUR int rpc_batch_take_receipt(rpc_batch *b, size_t idx, rpc_receipt *out);
+RPC_WUR int rpc_batch_take_block_receipts(rpc_batch *b, size_t idx, rpc_receipts *out);
 
 /* rpc_batch_revert_data: revert data of call idx when its status is RPC_EREVERT.
  * Borrowed, lives as long as the batch; NULL and *len = 0 otherwise. */

@@ -111,6 +111,12 @@ int rpc_batch_add_receipt(rpc_batch *b, size_t *idx, const rpc_hash32 *tx)
     return k ? commit(b, idx, rpc_call_prep_receipt(k, tx)) : RPC_ENOMEM;
 }
 
+int rpc_batch_add_block_receipts(rpc_batch *b, size_t *idx, uint64_t block)
+{
+    rpc_call *k = slot(b);
+    return k ? commit(b, idx, rpc_call_prep_block_receipts(k, block)) : RPC_ENOMEM;
+}
+
 int rpc_batch_send(rpc_client *c, rpc_batch *b)
 {
     return rpc_client_send_calls(c, b->v, b->n);
@@ -192,3 +198,4 @@ TAKE(rpc_batch_take_block, RPC_K_BLOCK, rpc_block, block)
 TAKE(rpc_batch_take_logs, RPC_K_LOGS, rpc_logs, logs)
 TAKE(rpc_batch_take_bytes, RPC_K_BYTES, rpc_bytes, bytes)
 TAKE(rpc_batch_take_receipt, RPC_K_RECEIPT, rpc_receipt, receipt)
+TAKE(rpc_batch_take_block_receipts, RPC_K_RECEIPTS, rpc_receipts, receipts)

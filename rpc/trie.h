@@ -25,8 +25,8 @@ typedef struct rpc_trie_kv {
 } rpc_trie_kv;
 
 /* rpc_trie_root: the root hash of the trie holding exactly kv[0..n).
- * Returns: RPC_OK; RPC_EINVAL (the same key twice, or an empty value: a trie cannot hold
- *          one); RPC_ENOMEM.
+ * Returns: RPC_OK; RPC_EINVAL (the same key twice, an empty value: a trie cannot hold
+ *          one, or a key over 256 bytes); RPC_ENOMEM.
  * Out:     *root; zeroed on error.
  * In:      kv[0..n) in any order (n == 0 gives rpc_trie_empty_root); kv is not changed. */
 RPC_WUR int rpc_trie_root(rpc_hash32 *root, const rpc_trie_kv *kv, size_t n);

@@ -424,28 +424,42 @@ int rpc_verify_take_raw_txs(rpc_batch *b, rpc_bytes **raw, size_t first, const r
     return RPC_OK;
 }
 
-/* The receipts one by one (when one_by_one) and the raw transactions, in one batch. */
-static int fetch_by_tx(rpc_client *c, rpc_verify_data *d, bool receipts, bool txs)
+/* One batch: the block's receipts (eth_getBlockReceipts when by_block, else one call per
+ * transaction) and its raw transactions (when txs). *nomethod: eth_getBlockReceipts was
+ * refused as unknown (the raw transactions are then taken all the same). */
+static int fetch_batch(rpc_client *c, rpc_verify_data *d, bool receipts, bool by_block, bool txs,
+                       bool *nomethod)
 {
     rpc_batch *bt = NULL;
     size_t first_r = 0, first_t = 0;
     const char *what = "building the batch";
+    *nomethod = false;
     int rc = rpc_batch_new(&bt);
     if (rc == RPC_OK && receipts)
-        rc = rpc_verify_add_receipts(bt, &first_r, &d->block);
+        rc = by_block ? rpc_batch_add_block_receipts(bt, &first_r, d->block.number)
+                      : rpc_verify_add_receipts(bt, &first_r, &d->block);
     if (rc == RPC_OK && txs)
         rc = rpc_verify_add_raw_txs(bt, &first_t, &d->block);
     if (rc == RPC_OK && rpc_batch_size(bt) && (what = "sending the batch") &&
         (rc = rpc_batch_send(c, bt)) == RPC_OK) {
-        what = "eth_getTransactionReceipt";
-        if (receipts)
+        if (receipts && by_block) {
+            what = "eth_getBlockReceipts";
+            rc = rpc_batch_take_block_receipts(bt, first_r, &d->receipts);
+            if (rc == RPC_ENOMETHOD) {
+                *nomethod = true;
+                rc = RPC_OK;
+            }
+        } else if (receipts) {
+            what = "eth_getTransactionReceipt";
             rc = rpc_verify_take_receipts(bt, &d->receipts, first_r, &d->block);
+        }
         if (rc == RPC_OK && txs && (what = "eth_getRawTransactionByHash"))
             rc = rpc_verify_take_raw_txs(bt, &d->raw_txs, first_t, &d->block);
     }
     if (rc)
-        rpc_client_set_err(c, "%s: %s: %s", rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)),
-                           what, rpc_strerror(rc));
+        rpc_client_set_err(c, "%s: %s: %s",
+                           rpc_client_endpoint_name(c, rpc_client_last_endpoint(c)), what,
+                           rpc_strerror(rc));
     rpc_batch_free(bt);
     return rc;
 }
@@ -454,18 +468,16 @@ int rpc_verify_fetch(rpc_client *c, rpc_verify_data *d, uint64_t block, unsigned
 {
     assert(c && d && block < RPC_BLOCK_PENDING);
     uint64_t calls0, trips0, calls1, trips1;
+    bool receipts = what & RPC_VERIFY_RECEIPTS, nomethod = false;
     memset(d, 0, sizeof *d);
     totals(c, &calls0, &trips0);
     int rc = rpc_eth_get_block(c, &d->block, block);
-    if (rc == RPC_OK && (what & RPC_VERIFY_RECEIPTS)) {
-        rc = rpc_eth_get_block_receipts(c, &d->receipts, block);
-        if (rc == RPC_ENOMETHOD) { /* no eth_getBlockReceipts here: one call per transaction */
-            d->receipts_one_by_one = true;
-            rc = RPC_OK;
-        }
+    if (rc == RPC_OK && (receipts || (what & RPC_VERIFY_TXS)))
+        rc = fetch_batch(c, d, receipts, true, what & RPC_VERIFY_TXS, &nomethod);
+    if (rc == RPC_OK && nomethod) { /* no eth_getBlockReceipts here: one call per transaction */
+        d->receipts_one_by_one = true;
+        rc = fetch_batch(c, d, true, false, false, &nomethod);
     }
-    if (rc == RPC_OK && (d->receipts_one_by_one || (what & RPC_VERIFY_TXS)))
-        rc = fetch_by_tx(c, d, d->receipts_one_by_one, what & RPC_VERIFY_TXS);
     if (rc == RPC_OK && d->block.n_tx && !(d->senders = calloc(d->block.n_tx, sizeof(rpc_addr))))
         rc = RPC_ENOMEM;
     totals(c, &calls1, &trips1);

@@ -50,8 +50,8 @@ RPC_WUR int rpc_verify_receipts(rpc_verify_fail *f, const rpc_block *b, const rp
  *   recovered; when rs is given, each sender must equal the node's receipts[i].from.
  * Returns: RPC_OK; RPC_EMISMATCH (also for a transaction that does not decode or whose
  *          signature recovers no key); RPC_ENOMEM.
- * Out:     *f as for rpc_verify_header; senders20[0..n) the recovered senders (caller's
- *          array of b->n_tx, may be NULL), zeroed on error.
+ * Out:     *f as for rpc_verify_header; senders[0..b->n_tx) the recovered senders (the
+ *          caller's array, may be NULL), zeroed on error.
  * In:      raw[0..n): the signed transactions in block order; rs may be NULL. */
 RPC_WUR int rpc_verify_txs(rpc_verify_fail *f, rpc_addr *senders, const rpc_block *b,
                            const rpc_bytes *raw, size_t n, const rpc_receipts *rs);
@@ -128,10 +128,10 @@ RPC_WUR int rpc_verify_take_receipts(rpc_batch *b, rpc_receipts *rs, size_t firs
 RPC_WUR int rpc_verify_take_raw_txs(rpc_batch *b, rpc_bytes **raw, size_t first,
                                     const rpc_block *hdr);
 
-/* rpc_verify_fetch: fetch block's header (eth_getBlockByNumber), then as asked its
- *   receipts (eth_getBlockReceipts, or eth_getTransactionReceipt per transaction when the
- *   node lacks it) and its raw transactions (eth_getRawTransactionByHash per transaction);
- *   the per-transaction calls go in one batch: 3 round trips in all.
+/* rpc_verify_fetch: fetch block's header (eth_getBlockByNumber), then in one batch, as
+ *   asked, its receipts (eth_getBlockReceipts) and its raw transactions
+ *   (eth_getRawTransactionByHash per transaction): 2 round trips. A node without
+ *   eth_getBlockReceipts costs a third: eth_getTransactionReceipt per transaction.
  * Returns: RPC_OK; any error of rpc_client_call() (message in rpc_client_errmsg(c));
  *          RPC_ENOTFOUND (no such block, or a transaction the node does not know).
  * Out:     *d (rpc_verify_data_free), zeroed on error.

@@ -157,6 +157,8 @@ int store_batch_outbox(store_batch *b, uint32_t sink, size_t move_index, const v
     int rc;
     if (move_index >= b->n_moves || (len && !payload))
         return STORE_EINVAL;
+    if (len == STORE__RETRACT_TAG_LEN && memcmp(payload, STORE__RETRACT_TAG, len) == 0)
+        return STORE_EINVAL;
     if (len > PAYLOAD_MAX)
         return STORE_ETOO_LARGE;
     uint8_t *e = entry(b, &rc, E_OUTBOX, 12 + len);

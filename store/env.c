@@ -351,6 +351,12 @@ static int check_env(store *s, enum verdict *verdict, char *why, size_t why_len,
         rc = MDB_CORRUPTED; /* schema 1 creates every database with its meta record */
     if (rc)
         goto lmdb_fail;
+    rc = mdb_dbi_open(txn, "sent", 0, &s->sent); /* later than schema 1: may be missing */
+    s->has_sent = rc == 0;
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (rc)
+        goto lmdb_fail;
     rc = mdb_txn_commit(txn); /* keeps the database handles */
     txn = NULL;
     if (rc)
@@ -432,8 +438,11 @@ static int create_dbs(store *s, MDB_txn *txn, void *arg)
 {
     const store_opts *o = arg;
     int rc = open_dbs(s, txn, MDB_CREATE);
+    if (!rc) /* added after schema 1 shipped: a writer adds it to an older store */
+        rc = mdb_dbi_open(txn, "sent", MDB_CREATE, &s->sent);
     if (rc)
         return rc;
+    s->has_sent = 1;
     uint8_t b4[4];
     rc = meta_get(s, txn, "schema", b4, 4);
     if (rc == MDB_NOTFOUND)

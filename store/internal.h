@@ -22,13 +22,16 @@
  *   idx_addr   address 20 | block u64 | seq u64 -> ""
  *   idx_entity len u8 | name | block u64 | seq u64 -> ""
  *   outbox     id u64 -> sink u32 | seq u64 | payload
+ *   sent       seq u64 | sink u32 -> ""              (alerts delivered; a rollback that
+ *                                                      retracts seq queues a retraction)
  * where poskey = address 20 | protocol u32 | asset 20. */
 enum { POSKEY_LEN = 44, CURSOR_VAL_LEN = 40, BLOCK_VAL_LEN = 64, OUTBOX_HDR_LEN = 12 };
 
 struct store {
     MDB_env *env;
     MDB_dbi meta, cursor, blocks, snaps, snapblk, poslatest, moves, live, idx_addr, idx_entity,
-        outbox;
+        outbox, sent;
+    int has_sent; /* 0 for a reader of a store no writer of this version has opened yet */
     int readonly;
     size_t map_size, map_max;
     unsigned keep_blocks;
@@ -105,5 +108,14 @@ int store__put_indexes(store *s, MDB_txn *txn, const store_move *m);
 /* store__entity_key: len u8 | name into key (room for 1 + STORE_NAME_MAX + 16).
  * Returns: bytes written, or 0 if the name is too long. */
 size_t store__entity_key(uint8_t *key, const char *name);
+
+/* store__queue_alert: appends an outbox entry (sink, seq, payload[0..len)) with the next
+ * outbox id. Returns an LMDB or store code. */
+int store__queue_alert(store *s, MDB_txn *txn, uint32_t sink, uint64_t seq, const void *payload,
+                       size_t len);
+
+/* The payload the store gives the retraction alerts it queues itself. */
+#define STORE__RETRACT_TAG "\xffretract"
+enum { STORE__RETRACT_TAG_LEN = 8 };
 
 #endif

@@ -75,6 +75,32 @@ static int undo_snapshot(store *s, MDB_txn *txn, const MDB_val *key, void *arg)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* Every sink that was sent move seq gets a retraction alert; its sent record goes. */
+static int retract_alerts(store *s, MDB_txn *txn, uint64_t seq)
+{
+    MDB_cursor *c = NULL;
+    uint8_t sk[12];
+    MDB_val k, v;
+    int rc = mdb_cursor_open(txn, s->sent, &c);
+    while (!rc) {
+        be_put64(sk, seq);
+        memset(sk + 8, 0, 4);
+        k.mv_size = sizeof sk;
+        k.mv_data = sk;
+        if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)))
+            break;
+        if (k.mv_size != sizeof sk || be_get64(k.mv_data) != seq)
+            break;
+        uint32_t sink = be_get32((const uint8_t *)k.mv_data + 8);
+        if ((rc = mdb_cursor_del(c, 0)))
+            break;
+        rc = store__queue_alert(s, txn, sink, seq, STORE__RETRACT_TAG, STORE__RETRACT_TAG_LEN);
+    }
+    if (c)
+        mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* live key block | seq: append the retraction of move seq. */
 static int retract_move(store *s, MDB_txn *txn, const MDB_val *key, void *arg)
 {
@@ -100,7 +126,9 @@ static int retract_move(store *s, MDB_txn *txn, const MDB_val *key, void *arg)
     if ((rc = mdb_put(txn, s->moves, &k, &v, MDB_APPEND)))
         return rc;
     a->retracted++;
-    return store__put_indexes(s, txn, &m);
+    if ((rc = store__put_indexes(s, txn, &m)))
+        return rc;
+    return retract_alerts(s, txn, seq);
 }
 
 static int apply_rollback(store *s, MDB_txn *txn, void *arg)

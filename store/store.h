@@ -102,7 +102,8 @@ int store_batch_move(store_batch *b, size_t *index, const store_move *m) STORE_W
 
 /* store_batch_outbox: queues an alert for sink `sink` about move number move_index of this
  * batch, with an optional payload (the sink's own bytes, up to 4096).
- * Returns: 0; STORE_EINVAL (no such move index); STORE_ETOO_LARGE; STORE_ENOMEM. */
+ * Returns: 0; STORE_EINVAL (no such move index, or the 8 bytes the store tags its own
+ *   retraction alerts with, "\xffretract"); STORE_ETOO_LARGE; STORE_ENOMEM. */
 int store_batch_outbox(store_batch *b, uint32_t sink, size_t move_index, const void *payload,
                        size_t len) STORE_WUR;
 
@@ -185,6 +186,8 @@ typedef struct store_alert {
     uint64_t id; /* increasing */
     uint32_t sink;
     uint64_t seq;           /* the move it is about */
+    int retraction;         /* 1: take back the alert about seq that went out (its move was
+                               retracted by a reorg after or during delivery); len is 0 */
     const uint8_t *payload; /* borrowed: valid during the callback */
     size_t len;
 } store_alert;
@@ -195,8 +198,17 @@ typedef int (*store_alert_fn)(void *ctx, const store_alert *a);
  * Returns: 0; the callback's negative value; STORE_ECORRUPT; STORE_ELMDB. */
 int store_outbox_take(store *s, uint32_t sink, size_t max, store_alert_fn fn, void *ctx) STORE_WUR;
 
-/* store_outbox_done: marks alert `id` delivered (removes it); a write transaction.
- * Returns: 0; STORE_ENOTFOUND; STORE_ERDONLY; STORE_EMAPFULL; STORE_EDISKFULL; STORE_ELMDB. */
+/* store_outbox_done: marks alert `id` delivered (removes it) and remembers that its move
+ * went out to its sink, in one write transaction: a later store_rollback retracting the
+ * move queues a retraction alert for that sink, and if the move is already retracted (a
+ * reorg while the alert was on the wire) the retraction alert is queued at once.
+ * Returns: 0; STORE_ENOTFOUND; STORE_ERDONLY; STORE_ECORRUPT; STORE_EMAPFULL;
+ *   STORE_EDISKFULL; STORE_ELMDB. */
 int store_outbox_done(store *s, uint64_t id) STORE_WUR;
+
+/* store_outbox_drop: removes alert `id` without delivering it (a sink's rules skip its
+ * move, or its move was retracted before it went out): no retraction will follow.
+ * Returns: as store_outbox_done. */
+int store_outbox_drop(store *s, uint64_t id) STORE_WUR;
 
 #endif

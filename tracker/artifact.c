@@ -14,7 +14,7 @@
 
 #include "rpc/hex.h"
 
-#define FILE_MAX (16u << 20) /* the largest Aave artifact is ~300 KB */
+#define FILE_MAX TRK_READ_FILE_MAX /* the largest Aave artifact is ~300 KB */
 #define LIB_ADDR_LEN 20
 #define PLACEHOLDER_CHARS (2 * LIB_ADDR_LEN)
 
@@ -64,8 +64,7 @@ const char *trk_artifact_name(const trk_artifact *a)
     return a->name ? a->name : a->path;
 }
 
-/* read_file: the whole file, NUL-terminated, at most FILE_MAX bytes. */
-static int read_file(char **out, size_t *len, const char *path)
+int trk_read_file(char **out, size_t *len, const char *path)
 {
     *out = NULL;
     *len = 0;
@@ -226,7 +225,7 @@ int trk_artifact_load(trk_artifact **out, char *err, size_t errcap, const char *
     a->path = strdup(path);
     if (!a->path)
         goto fail;
-    rc = read_file(&text, &len, path);
+    rc = trk_read_file(&text, &len, path);
     if (rc) {
         if (rc == RPC_ENOTFOUND)
             errf(err, errcap, "%s: cannot read: %s", path, strerror(errno));

@@ -38,6 +38,17 @@ typedef struct trk_link {
  * In:      path of the JSON file. */
 RPC_WUR int trk_artifact_load(trk_artifact **a, char *err, size_t errcap, const char *path);
 
+/* Largest file trk_read_file() reads. */
+#define TRK_READ_FILE_MAX (16u << 20)
+
+/* trk_read_file: the whole file at path, NUL-terminated (for artifacts and the other
+ * npm-shipped files the local chain needs).
+ * Returns: RPC_OK; RPC_ENOTFOUND (cannot open or read it); RPC_ETOO_LARGE (over
+ *          TRK_READ_FILE_MAX); RPC_ENOMEM.
+ * Out: *out, caller frees with free(); *len, its length without the NUL. NULL and 0 on
+ *      error. */
+RPC_WUR int trk_read_file(char **out, size_t *len, const char *path);
+
 /* trk_artifact_free: release a. NULL is a no-op. */
 void trk_artifact_free(trk_artifact *a);
 

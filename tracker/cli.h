@@ -9,6 +9,7 @@ enum trk_exit {
     TRK_EXIT_OK = 0,    /* success */
     TRK_EXIT_FAIL = 1,  /* ran and failed: node, store, watchlist */
     TRK_EXIT_USAGE = 2, /* unknown command or option, bad argument */
+    TRK_EXIT_NOSTORE = 3, /* no store in the data dir (missing, empty), or another chain's */
 };
 
 /* trk_cli_dispatch: run the subcommand argv[0] with its arguments.

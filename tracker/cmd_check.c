@@ -15,7 +15,8 @@ static const char help_text[] =
     "usage: whaletrack check [--help] [DIR|FILE...]\n"
     "\n"
     "Validates watchlist files as the tracker loads them and prints a summary: files,\n"
-    "entities, watched addresses, exchanges, protocols, rules and RPC endpoints.\n"
+    "entities, watched addresses, exchanges, protocols, rules, alert sinks and RPC\n"
+    "endpoints.\n"
     "A DIR stands for its *.ini files (sorted by name, not subdirectories); all paths\n"
     "are merged into one watchlist. Default: ./watchlists\n"
     "Errors go to stderr, one per line, as path:line: message.\n"
@@ -58,6 +59,42 @@ static void print_rules(const wl_rules *r)
     fixed(buf, sizeof buf, &bp, 2, 2);
     printf("  liquidation_price_move_pct  %s %%\n", buf);
     printf("  backfill_blocks             %llu\n", (unsigned long long)r->backfill_blocks);
+}
+
+/* The sinks, without a secret: URLs as written in the file (${VAR} stays ${VAR}), no
+ * token, no HMAC key. */
+static void print_sinks(const wl_set *set)
+{
+    char buf[160];
+    if (wl_sink_count(set) == 0)
+        return;
+    printf("sinks      %zu\n", wl_sink_count(set));
+    for (size_t i = 0; i < wl_sink_count(set); i++) {
+        const wl_sink *k = wl_sink_at(set, i);
+        printf("  %-24s %-9s", k->name, wl_sink_kind_name(k->kind));
+        if (k->kind == WL_SINK_WEBHOOK || k->kind == WL_SINK_DISCORD)
+            printf(" %s%s", k->url_shown, k->secret ? "  signed" : "");
+        else if (k->kind == WL_SINK_TELEGRAM)
+            printf(" (bot token from the environment)");
+        else if (k->from_env)
+            printf(" (command from the environment, not shown)");
+        else
+            for (size_t a = 0; a < k->argc; a++)
+                printf(" %s", k->argv[a]);
+        if (k->from_env) { /* a rule may be the secret: show none of them */
+            printf("  (values from the environment, not shown)\n");
+            continue;
+        }
+        for (size_t j = 0; j < k->nkinds; j++)
+            printf("%s%s", j ? ", " : "  kinds ", k->kinds[j]);
+        for (size_t j = 0; j < k->nentities; j++)
+            printf("%s%s", j ? ", " : "  entities ", k->entities[j]);
+        if (!rpc_u256_is_zero(&k->min_usd)) {
+            fixed(buf, sizeof buf, &k->min_usd, WL_USD_DECIMALS, 2);
+            printf("  min_usd $%s", buf);
+        }
+        printf("\n");
+    }
 }
 
 static void print_summary(const wl_set *set)
@@ -106,6 +143,7 @@ static void print_summary(const wl_set *set)
     }
 
     print_rules(wl_rules_of(set));
+    print_sinks(set);
 
     const wl_rpc *rpc = wl_rpc_of(set);
     if (!rpc) {

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +20,16 @@
 #include "store/store.h"
 #include "tracker/cli.h"
 #include "tracker/cmd_run.h"
+#include "tracker/alerts.h"
+#include "tracker/cmdutil.h"
+#include "tracker/deliver.h"
+#include "tracker/metrics.h"
 #include "tracker/format.h"
 #include "tracker/pipe.h"
 #include "watchlists/wl.h"
 
 static const char help_text[] =
-    "usage: whaletrack run --watchlists DIR --data-dir DIR [options]\n"
+    "usage: whaletrack run [--watchlists DIR] [--data-dir DIR] [options]\n"
     "\n"
     "Follows the chain and turns the watched addresses' activity into moves: token and\n"
     "ETH transfers, deposits to and withdrawals from labelled exchanges. Each move is\n"
@@ -31,10 +37,12 @@ static const char help_text[] =
     "line with --json); progress and errors go to stderr. Stop with SIGINT or SIGTERM: the\n"
     "batch in progress is either committed whole or not at all; a restart continues from\n"
     "the cursor with no gap and no duplicate. SIGHUP, or editing a watchlist file,\n"
-    "reloads the watchlists (an invalid edit is reported and the last good one kept).\n"
+    "reloads the watchlists (an invalid edit is reported and the last good one kept);\n"
+    "addresses added are first backfilled from their entity's since, then followed.\n"
     "\n"
     "  --watchlists PATH     a watchlist directory or file (repeatable; default ./watchlists)\n"
-    "  --data-dir DIR        the store (created if missing)\n"
+    "  --data-dir DIR        the store (created if missing); default $WHALETRACK_DATA_DIR,\n"
+    "                        else $XDG_DATA_HOME/whaletrack, else ~/.local/share/whaletrack\n"
     "  --rpc URL             a node (repeatable: failover order); default: the watchlist's [rpc]\n"
     "  --confirmations N     blocks on top before a block is processed (default: [rpc], 2)\n"
     "  --once                process everything available, then exit\n"
@@ -53,6 +61,13 @@ static const char help_text[] =
     "                        the senders and that eth_getLogs left no matching log out (one\n"
     "                        more round trip per batch with such moves); verified moves are\n"
     "                        marked; a disagreement stops the run (exit 1), never a move\n"
+    "  --metrics HOST:PORT   serve Prometheus metrics at http://HOST:PORT/metrics\n"
+    "  --no-alerts           queue alerts for the [sink]s but do not send them (send them\n"
+    "                        later with `whaletrack deliver`, once run has stopped)\n"
+    "\n"
+    "Alerts: every move is queued for each [sink] of the watchlist in the same commit, and\n"
+    "a thread sends them (retries with backoff; marked delivered in the store after the\n"
+    "sink accepted; a retraction follows an alert whose move a reorg took back).\n"
     "\n"
     "Exit codes:\n"
     "  0  stopped by a signal, --once or --until-block\n"
@@ -87,6 +102,8 @@ struct opts {
     rpc_addr weth[MAX_WETH];
     size_t nweth;
     long poll_ms;
+    const char *metrics;
+    bool no_alerts;
 };
 
 static int parse_u64(uint64_t *v, const char *s)
@@ -124,6 +141,7 @@ static int parse(struct opts *o, int argc, char **argv)
         {"max-reorg", required_argument, NULL, 'm'}, {"allow-deep-reorg", no_argument, NULL, 'D'},
         {"poll-ms", required_argument, NULL, 'p'}, {"no-state-override", no_argument, NULL, 'S'},
         {"verify", no_argument, NULL, 'V'},
+        {"metrics", required_argument, NULL, 'M'}, {"no-alerts", no_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -155,6 +173,8 @@ static int parse(struct opts *o, int argc, char **argv)
         case 'D': o->cfg.allow_deep_reorg = true; break;
         case 'S': o->cfg.no_state_override = true; break;
         case 'V': o->cfg.verify = true; break;
+        case 'M': o->metrics = optarg; break;
+        case 'A': o->no_alerts = true; break;
         case 'W':
             if (o->nweth == MAX_WETH || rpc_addr_parse(&o->weth[o->nweth], optarg, strlen(optarg)))
                 return usage("bad --weth", optarg);
@@ -190,8 +210,11 @@ static int parse(struct opts *o, int argc, char **argv)
     }
     if (optind < argc)
         return usage("unexpected argument", argv[optind]);
+    static char def_dir[1024];
+    if (!o->data_dir && trk_data_dir_default(def_dir, sizeof def_dir))
+        return usage("no default data directory (no HOME): give --data-dir", NULL);
     if (!o->data_dir)
-        return usage("--data-dir is required", NULL);
+        o->data_dir = def_dir;
     if (!o->npaths)
         o->paths[o->npaths++] = "watchlists";
     o->cfg.last_block = o->until;
@@ -208,7 +231,7 @@ static void print_errors(const wl_errors *e)
 
 struct printer {
     const wl_set *set;
-    bool json;
+    bool json, color;
     int err;
 };
 
@@ -223,7 +246,7 @@ static int print_move(void *ctx, const store_move *m)
         cJSON_free(j);
     } else {
         char line[512];
-        trk_move_text(line, sizeof line, m, pr->set);
+        trk_move_text(line, sizeof line, m, pr->set, pr->color ? TRK_FMT_COLOR : 0);
         printf("%s\n", line);
     }
     return 0;
@@ -237,13 +260,53 @@ static int print_new(store *s, uint64_t *printed, const wl_set *set, bool json)
         return -1;
     if (info.last_seq <= *printed)
         return 0;
-    struct printer pr = {set, json, 0};
+    struct printer pr = {set, json, !json && trk_color(stdout), 0};
     if (store_moves_from(s, *printed + 1, 0, print_move, &pr) || pr.err)
         return -1;
     fflush(stdout);
     *printed = info.last_seq;
     return 0;
 }
+
+/* The figures of a scrape, read after a step (the caller holds the store). */
+static void snap_fill(trk_metrics_snap *m, store *s, rpc_client *c, trk_alerts *a,
+                      const char *data_dir)
+{
+    store_info info;
+    struct stat sb;
+    char path[4096];
+    if (store_info_get(s, &info) == 0) {
+        m->cursor = info.has_cursor ? info.cursor_block : 0;
+        m->last_seq = info.last_seq;
+    }
+    snprintf(path, sizeof path, "%s/data.mdb", data_dir);
+    m->store_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    if (a) {
+        trk_deliver_stats ds;
+        trk_alerts_stats(a, &ds);
+        m->outbox_depth = ds.pending;
+        m->alerts_delivered = ds.delivered;
+        m->alerts_retracted = ds.retracted;
+        m->alerts_skipped = ds.skipped;
+        m->alert_failures = ds.failures;
+    }
+    m->nendpoints = rpc_client_endpoints(c);
+    if (m->nendpoints > TRK_METRICS_ENDPOINTS)
+        m->nendpoints = TRK_METRICS_ENDPOINTS;
+    for (size_t i = 0; i < m->nendpoints; i++) {
+        rpc_endpoint_stats es;
+        rpc_client_stats(c, i, &es);
+        struct trk_metrics_ep *e = &m->ep[i];
+        snprintf(e->name, sizeof e->name, "%s", rpc_client_endpoint_name(c, i));
+        e->requests = es.round_trips;
+        e->calls = es.calls;
+        e->errors = es.err_timeout + es.err_connect + es.err_http + es.err_ratelimit +
+                    es.err_json + es.err_node + es.err_too_large + es.err_chain;
+        e->latency_us_sum = es.latency_us_sum;
+    }
+}
+
+static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const rpc_addr mainnet_weth = {{0xc0, 0x2a, 0xaa, 0x39, 0xb2, 0x23, 0xfe, 0x8d, 0x0a, 0x0e,
                                        0x5c, 0x4f, 0x27, 0xea, 0xd9, 0x08, 0x3c, 0x75, 0x6c, 0xc2}};
@@ -262,8 +325,7 @@ static int reload(wl_set **set, trk_pipe *p, const struct opts *o)
     rc = trk_pipe_set_watchlist(p, *set); /* at once: the old set was freed */
     fprintf(stderr, "whaletrack: watchlist reloaded: %zu addresses added, %zu removed%s\n",
             d.nadded, d.nremoved,
-            d.nadded ? " (added addresses are followed from the next block; their past is "
-                       "not backfilled yet)" : "");
+            d.nadded ? " (added addresses are backfilled from their since first)" : "");
     wl_diff_free(&d);
     wl_errors_free(&errs);
     return rc;
@@ -338,6 +400,12 @@ int trk_cmd_run(int argc, char **argv)
     store *s = NULL;
     trk_pipe *p = NULL;
     wl_watcher *w = NULL;
+    trk_alerts *alerts = NULL;
+    trk_metrics *metrics = NULL;
+    trk_metrics_snap msnap;
+    memset(&msnap, 0, sizeof msnap);
+    uint32_t sink_ids[64];
+    size_t nsinks = 0;
     int exit_code = TRK_EXIT_FAIL;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -356,8 +424,22 @@ int trk_cmd_run(int argc, char **argv)
         o.weth[o.nweth++] = mainnet_weth;
     o.cfg.weth = o.weth;
     o.cfg.nweth = o.nweth;
+    trk_sink_ids(sink_ids, 64, &nsinks, set);
+    o.cfg.sinks = sink_ids;
+    o.cfg.nsinks = nsinks;
+    if (o.metrics) {
+        char why[256];
+        if (trk_metrics_start(&metrics, why, sizeof why, o.metrics)) {
+            fprintf(stderr, "whaletrack: %s\n", why);
+            goto done;
+        }
+    }
     if ((rc = trk_pipe_new(&p, &o.cfg, trk_io_rpc(c), s, set))) {
         fprintf(stderr, "whaletrack: %s: %s\n", trk_strerror(rc), trk_pipe_why(p));
+        goto done;
+    }
+    if (nsinks && !o.no_alerts && trk_alerts_start(&alerts, s, &store_mu, o.paths, o.npaths)) {
+        fprintf(stderr, "whaletrack: cannot start the alert thread\n");
         goto done;
     }
     if (wl_watcher_open(&w, o.paths, o.npaths))
@@ -376,30 +458,53 @@ int trk_cmd_run(int argc, char **argv)
             hup_flag = 1;
         if (hup_flag) {
             hup_flag = 0;
-            if (reload(&set, p, &o)) {
+            pthread_mutex_lock(&store_mu);
+            rc = reload(&set, p, &o);
+            pthread_mutex_unlock(&store_mu);
+            if (rc) {
                 fprintf(stderr, "whaletrack: out of memory on reload\n");
                 goto done;
             }
+            trk_alerts_reload(alerts);
         }
         trk_step st;
+        pthread_mutex_lock(&store_mu);
         rc = trk_pipe_step(p, &st);
+        int prc = rc == TRK_OK ? print_new(s, &printed, set, o.json) : 0;
+        if (rc == TRK_OK && metrics) {
+            if (!st.idle && !st.reorg)
+                msnap.blocks += st.to - st.from + 1, msnap.moves += st.moves;
+            msnap.reorgs += st.reorg;
+            msnap.head = st.head;
+            snap_fill(&msnap, s, c, alerts, o.data_dir);
+            trk_metrics_publish(metrics, &msnap);
+        }
+        pthread_mutex_unlock(&store_mu);
         if (rc == TRK_OK) {
             failures = 0;
-            if (print_new(s, &printed, set, o.json)) {
+            if (prc) {
                 fprintf(stderr, "whaletrack: cannot read the move log\n");
                 goto done;
             }
+            if (st.caught_up)
+                fprintf(stderr, "whaletrack: backfilled %zu added addresses: %zu moves\n",
+                        st.caught_up, st.moves);
+            if (!st.idle)
+                trk_alerts_kick(alerts);
             if (st.reorg)
                 fprintf(stderr, "whaletrack: reorg: rolled back to block %llu, %zu moves "
                         "retracted\n", (unsigned long long)st.ancestor, st.retracted);
             time_t now = time(NULL);
-            if (!st.idle && !st.reorg && now != last_progress) {
+            if (!st.idle && !st.reorg && !st.caught_up && now != last_progress) {
                 fprintf(stderr, "whaletrack: block %llu of %llu\n", (unsigned long long)st.to,
                         (unsigned long long)st.head);
                 last_progress = now;
             }
             if (st.idle) {
-                if (store_info_get(s, &info))
+                pthread_mutex_lock(&store_mu);
+                prc = store_info_get(s, &info);
+                pthread_mutex_unlock(&store_mu);
+                if (prc)
                     goto done;
                 bool reached = info.has_cursor && o.until != UINT64_MAX &&
                                info.cursor_block >= o.until;
@@ -424,6 +529,8 @@ int trk_cmd_run(int argc, char **argv)
     }
     exit_code = TRK_EXIT_OK;
 done:
+    trk_alerts_stop(alerts);
+    trk_metrics_stop(metrics);
     wl_watcher_close(w);
     trk_pipe_free(p);
     store_close(s);

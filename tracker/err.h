@@ -17,7 +17,9 @@
     X(TRK_ERACE, -8, "the node's answers disagree (the chain moved during a poll); retried")       \
     X(TRK_ETOO_LARGE, -9, "too large")                                                             \
     X(TRK_EVERIFY, -10, "a node's answer disagrees with the chain's own commitments "              \
-                        "(--verify); nothing was stored")
+                        "(--verify); nothing was stored")                                          \
+    X(TRK_ETOOLS, -11, "a local development tool is missing (run ./scripts/setup)")                \
+    X(TRK_ESTART, -12, "a local process could not be started")
 
 enum trk_err {
 #define TRK_ERR_ENUM_(name, code, text) name = (code),

@@ -144,61 +144,71 @@ static int take(struct job *j, rpc_bytes *out, size_t idx, const char *what)
     return TRK_OK;
 }
 
-/* The reserves of pool p: list, then per reserve config, tokens and symbol. */
-static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
+/* Round trip 1 of a pool: Pool.getReservesList().
+ * Out: *res (calloc'd, n entries with only .asset set; caller frees), *n. */
+static int reserves_list(struct job *j, struct lend_reserve **res, size_t *n,
+                         const struct lend_pool *p, uint64_t block)
 {
     size_t i0;
     rpc_bytes r = {0};
-    int rc = TRK_ENOMEM;
+    rpc_abi a, arr;
+    int rc;
+    *res = NULL;
+    *n = 0;
     if (rpc_batch_new(&j->b))
         return TRK_ENOMEM;
     if ((rc = add(j->b, &i0, block, &p->pool, SEL_RESERVES_LIST, NULL, NULL)) ||
         (rc = send(j, "getReservesList")) || (rc = take(j, &r, i0, "getReservesList")))
         goto done;
-    rpc_abi a, arr;
-    size_t n;
     rpc_abi_init(&a, r.p, r.n);
     rc = TRK_EDECODE;
-    snprintf(j->why, j->whycap, "getReservesList: a malformed answer");
-    if (rpc_abi_array(&arr, &n, &a, 0, 1) != RPC_OK || n > 4096)
+    if (rpc_abi_array(&arr, n, &a, 0, 1) != RPC_OK || *n > 4096)
         goto done;
-    j->why[0] = '\0';
-    struct lend_reserve *res = calloc(n ? n : 1, sizeof *res);
-    if (!res) {
-        rc = TRK_ENOMEM;
+    rc = TRK_ENOMEM;
+    if (!(*res = calloc(*n ? *n : 1, sizeof **res)))
         goto done;
+    rc = TRK_OK;
+    for (size_t i = 0; rc == TRK_OK && i < *n; i++)
+        if (rpc_abi_address(&(*res)[i].asset, &arr, i) != RPC_OK)
+            rc = TRK_EDECODE;
+done:
+    if (rc == TRK_EDECODE)
+        snprintf(j->why, j->whycap, "getReservesList: a malformed answer");
+    if (rc) {
+        free(*res);
+        *res = NULL;
+        *n = 0;
     }
-    for (size_t i = 0; i < n; i++)
-        if (rpc_abi_address(&res[i].asset, &arr, i) != RPC_OK) {
-            free(res);
-            goto done;
-        }
+    rpc_bytes_free(&r);
     rpc_batch_free(j->b);
     j->b = NULL;
-    rc = TRK_ENOMEM;
-    if (rpc_batch_new(&j->b)) {
-        free(res);
-        goto done;
-    }
+    return rc;
+}
+
+/* Round trip 2 of a pool: per reserve its configuration (decimals, threshold), its tokens
+ * (aToken, debt tokens) and its symbol (which says whether it is ETH-correlated). */
+static int reserve_params(struct job *j, struct lend_reserve *res, size_t n,
+                          const struct lend_pool *p, uint64_t block)
+{
     size_t first = 0;
-    for (size_t i = 0; i < n && rc == TRK_ENOMEM; i++) {
+    int rc = TRK_OK;
+    if (n == 0)
+        return TRK_OK;
+    if (rpc_batch_new(&j->b))
+        return TRK_ENOMEM;
+    for (size_t i = 0; rc == TRK_OK && i < n; i++) { /* calls first + 3i, 3i + 1, 3i + 2 */
         uint8_t w[32];
-        size_t idx, i2, i3; /* calls 3i, 3i+1, 3i+2 after first */
+        size_t i1, i2, i3;
         trk_lend_addr_word(w, &res[i].asset);
-        if (add(j->b, &idx, block, &p->dp, SEL_RESERVE_CONFIG, w, NULL) ||
+        if (add(j->b, &i1, block, &p->dp, SEL_RESERVE_CONFIG, w, NULL) ||
             add(j->b, &i2, block, &p->dp, SEL_RESERVE_TOKENS, w, NULL) ||
             add(j->b, &i3, block, &res[i].asset, SEL_SYMBOL, NULL, NULL))
-            break;
+            rc = TRK_ENOMEM;
         if (i == 0)
-            first = idx;
-        if (i + 1 == n)
-            rc = TRK_OK;
+            first = i1;
     }
-    if (n == 0)
-        rc = TRK_OK;
-    if (rc == TRK_OK && n)
+    if (rc == TRK_OK)
         rc = send(j, "reserve parameters");
-    p->ethref = -1;
     for (size_t i = 0; rc == TRK_OK && i < n; i++) {
         rpc_bytes c = {0}, t = {0}, s = {0};
         rpc_abi ca, ta;
@@ -207,39 +217,49 @@ static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
         if (!rc)
             rc = take(j, &t, first + 3 * i + 1, "getReserveTokensAddresses");
         if (!rc && rpc_batch_take_bytes(j->b, first + 3 * i + 2, &s) == RPC_OK)
-            symbol_of(res[i].symbol, &s);
+            symbol_of(res[i].symbol, &s); /* no symbol(): not ETH-correlated */
         if (!rc) {
             rpc_abi_init(&ca, c.p, c.n);
             rpc_abi_init(&ta, t.p, t.n);
             if (word_u64(&dec, &ca, 0) || word_u64(&lt, &ca, 2) || dec > 36 || lt > 10000 ||
                 rpc_abi_address(&res[i].atoken, &ta, 0) || rpc_abi_address(&res[i].sdebt, &ta, 1) ||
-                rpc_abi_address(&res[i].vdebt, &ta, 2))
+                rpc_abi_address(&res[i].vdebt, &ta, 2)) {
                 rc = TRK_EDECODE;
-            if (rc)
                 snprintf(j->why, j->whycap, "reserve parameters: a malformed answer");
+            }
             res[i].decimals = (uint8_t)dec;
             res[i].lt_bps = (uint32_t)lt;
             res[i].eth = trk_lending_eth_symbol(res[i].symbol);
-            if (res[i].eth && (p->ethref < 0 || !strcmp(res[i].symbol, "WETH")))
-                p->ethref = (int)i;
         }
         rpc_bytes_free(&c);
         rpc_bytes_free(&t);
         rpc_bytes_free(&s);
     }
-    if (rc) {
-        free(res);
-        p->ethref = -1;
-        goto done;
-    }
-    p->res = res;
-    p->nres = n;
-    p->loaded = true;
-done:
-    rpc_bytes_free(&r);
     rpc_batch_free(j->b);
     j->b = NULL;
     return rc;
+}
+
+/* The reserves of pool p, learnt whole or not at all. */
+static int load_pool(struct job *j, struct lend_pool *p, uint64_t block)
+{
+    struct lend_reserve *res;
+    size_t n;
+    int rc = reserves_list(j, &res, &n, p, block);
+    if (rc == TRK_OK)
+        rc = reserve_params(j, res, n, p, block);
+    if (rc) {
+        free(res);
+        return rc;
+    }
+    p->ethref = -1; /* "the ETH price": WETH's, else the first ETH-correlated reserve's */
+    for (size_t i = 0; i < n; i++)
+        if (res[i].eth && (p->ethref < 0 || !strcmp(res[i].symbol, "WETH")))
+            p->ethref = (int)i;
+    p->res = res;
+    p->nres = n;
+    p->loaded = true;
+    return TRK_OK;
 }
 
 /* Every aave-v3 pool of the set is in l->pools (a reload may add some; none is dropped:

@@ -21,7 +21,8 @@ static const char usage_text[] =
     "Exit codes:\n"
     "  0  success\n"
     "  1  the command ran and failed (a node, the store, a watchlist error)\n"
-    "  2  usage error (unknown command or option, bad argument)\n";
+    "  2  usage error (unknown command or option, bad argument, unknown entity)\n"
+    "  3  no store in the data directory (missing or empty), or a store of another chain\n";
 
 static void print_usage(FILE *f)
 {

@@ -110,6 +110,7 @@ int trk_pipe_set_watchlist(trk_pipe *p, const wl_set *set)
     p->set = set;
     p->watched = w;
     p->nwatched = n;
+    p->catchup_due = true;
     return TRK_OK;
 }
 
@@ -251,6 +252,11 @@ int trk_pipe_step(trk_pipe *p, trk_step *st)
     int rc = store_info_get(p->s, &info);
     if (rc)
         return trk_pipe_fail(p, TRK_ESTORE, "reading the cursor: %s", store_strerror(rc));
+    if (p->catchup_due && info.has_cursor) {
+        rc = trk_pipe_catch_up(p, st, info.cursor_block);
+        if (rc || st->caught_up)
+            return rc;
+    }
     trk_range r;
     memset(&r, 0, sizeof r);
     r.has_cursor = info.has_cursor;

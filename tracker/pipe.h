@@ -85,8 +85,12 @@ int trk_pipe_new(trk_pipe **out, const trk_config *cfg, trk_io io, store *s,
                  const wl_set *set) TRK_WUR;
 void trk_pipe_free(trk_pipe *p);
 
-/* trk_pipe_set_watchlist: follow set from the next step on (a reload). Addresses added
- * are read from the next block on; their first reading is their baseline.
+/* trk_pipe_set_watchlist: follow set from the next step on (a reload). The next step
+ * first catches up on every watched address the store has never read (added here, or
+ * while the tracker was stopped): one backfill from its entity's `since` (or
+ * rules.backfill_blocks back) to the cursor, committed whole in one transaction, then the
+ * address is followed with the others. The same happens on the first step after
+ * trk_pipe_new.
  * Returns: 0; TRK_ENOMEM (the old set stays in use). */
 int trk_pipe_set_watchlist(trk_pipe *p, const wl_set *set) TRK_WUR;
 
@@ -100,6 +104,7 @@ typedef struct trk_step {
     size_t retracted;   /* retractions appended by a rollback */
     uint64_t ancestor;  /* the common ancestor of a reorg */
     uint64_t first_seq; /* seq of the first move committed (0 if none) */
+    size_t caught_up;   /* addresses backfilled by this step (then from, to are 0) */
 } trk_step;
 
 /* trk_pipe_step: process the next batch (see the top of this file).

@@ -35,6 +35,8 @@ struct trk_pipe {
     bool head_known;
     uint64_t span; /* blocks a batch while catching up: batch_blocks, halved on refusals */
     trk_moves moves;
+    bool catchup_due; /* look for watched addresses the store has never read (catchup.c) */
+    bool side;        /* catching up: watched/filters are the caught-up addresses only */
     store_batch *batch;
     char why[256];
 };
@@ -57,6 +59,10 @@ int trk_pipe_decimals(const trk_pipe *p, const rpc_addr *token);
 int trk_pipe_decimals_put(trk_pipe *p, const rpc_addr *token, uint8_t decimals) TRK_WUR;
 /* trk_pipe_process: poll, decode, snapshot, diff and commit range r (poll.c). */
 int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st) TRK_WUR;
+/* trk_pipe_catch_up: backfill, from their entity's since to the cursor, every watched
+ * address the store has no snapshot of (added by a reload, or while the tracker was
+ * stopped), in one store transaction (catchup.c). st->caught_up: how many. */
+int trk_pipe_catch_up(trk_pipe *p, trk_step *st, uint64_t cursor) TRK_WUR;
 /* trk_pipe_reorg: the cursor's block is no longer on the node's chain: find the common
  * ancestor and roll the store back to it (reorg.c). */
 int trk_pipe_reorg(trk_pipe *p, const trk_range *r, trk_step *st) TRK_WUR;

@@ -73,8 +73,16 @@ static int ev_cmp(const void *a, const void *b)
     return 0;
 }
 
+static int addr_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 20);
+}
+
+/* In scope: watched, and while catching up, one of the addresses being caught up. */
 static bool watched(const trk_pipe *p, const rpc_addr *a)
 {
+    if (p->side)
+        return p->nwatched && bsearch(a, p->watched, p->nwatched, sizeof *a, addr_cmp) != NULL;
     return wl_entity_of(p->set, a) != NULL;
 }
 
@@ -212,7 +220,7 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
             if (rc == TRK_OK && trk_pipe_decimals(p, &ev->asset) < 0)
                 rc = trk_probe_decimals(&c->ps, &ev->asset);
         }
-        if (rc == TRK_OK) /* lending: touched positions, prices of open ones */
+        if (rc == TRK_OK && !p->side) /* lending: touched positions, prices of open ones */
             rc = trk_lending_plan(p->lend, &c->ps, w->ev ? w->ev + c->ev_lo : NULL,
                                   c->ev_hi - c->ev_lo);
         trk_probes_unique(&c->ps);
@@ -221,7 +229,7 @@ static int plan(trk_pipe *p, struct work *w, const trk_range *r)
     }
     /* open lending positions: every batch reads their prices, at its last block at least
      * (a price moves without any event of the watched addresses) */
-    if (rc == TRK_OK && trk_lending_active(p->lend) &&
+    if (rc == TRK_OK && !p->side && trk_lending_active(p->lend) &&
         (w->nck == 0 || w->ck[w->nck - 1].block != r->to || w->ck[w->nck - 1].baseline) &&
         (rc = add_check(w, &cap, r->to)) == TRK_OK) {
         struct check *c = &w->ck[w->nck - 1];
@@ -367,12 +375,32 @@ static int snapshot_and_diff(trk_pipe *p, struct work *w, const trk_range *r)
         if ((rc = trk_diff_block(&p->moves, &in, p->set, &dopts)))
             return trk_pipe_fail(p, rc, "diff of block %llu: %s", (unsigned long long)c->block,
                                  trk_strerror(rc));
-        if ((rc = trk_lending_block(p->lend, &p->moves, first_move, p->batch, p->why,
+        if (!p->side && /* catching up covers wallets; lending follows from here on */
+            (rc = trk_lending_block(p->lend, &p->moves, first_move, p->batch, p->why,
                                     sizeof p->why, p->io, &in, &c->ps, w->res, p->set)))
             return rc;
-        if (c->fetch_header &&
+        if (c->fetch_header && !p->side &&
             (rc = store_batch_block(p->batch, c->block, &c->hash, &c->parent)))
             return trk_pipe_fail(p, TRK_ENOMEM, "batch: %s", store_strerror(rc));
+    }
+    return TRK_OK;
+}
+
+/* Catching up: the range's moves of the addresses caught up go into the batch, which the
+ * caller commits whole after the last range (catchup.c); no cursor, no block hashes. */
+static int commit_side(trk_pipe *p, trk_step *st)
+{
+    for (size_t i = 0; i < p->moves.n; i++) {
+        if (!watched(p, &p->moves.v[i].address))
+            continue; /* the other end of a transfer: followed already */
+        size_t idx;
+        int rc = store_batch_move(p->batch, &idx, &p->moves.v[i]);
+        for (size_t k = 0; rc == 0 && k < p->cfg.nsinks; k++)
+            rc = store_batch_outbox(p->batch, p->cfg.sinks[k], idx, NULL, 0);
+        if (rc)
+            return trk_pipe_fail(p, rc == STORE_ENOMEM ? TRK_ENOMEM : TRK_ESTORE, "batch: %s",
+                                 store_strerror(rc));
+        st->moves++;
     }
     return TRK_OK;
 }
@@ -420,7 +448,9 @@ static void bloom_candidate(const trk_pipe *p, const rpc_block *h, uint64_t *blo
  * fetch — possible only with native_every != 1 — are not bloom-checked). One round trip
  * for all of them fetches receipts and raw transactions, and rpc/verify.h checks the
  * receipts root, the transactions root and senders, and every filter's logs (none
- * altered, none left out). Then the moves from logs are flagged STORE_MOVE_VERIFIED. */
+ * altered, none left out): eth_getBlockReceipts per block (eth_getTransactionReceipt per
+ * transaction, one more round trip, on a node without it) and eth_getRawTransactionByHash
+ * per transaction. Then the moves from logs are flagged STORE_MOVE_VERIFIED. */
 static int verify_batch(trk_pipe *p, struct work *w, const trk_range *r)
 {
     rpc_verify_fail f;
@@ -471,23 +501,38 @@ static int verify_batch(trk_pipe *p, struct work *w, const trk_range *r)
                                (unsigned long long)blocks[i]);
             goto out;
         }
-        if (rpc_verify_add_receipts(b, &first[2 * i], h) ||
+        if (rpc_batch_add_block_receipts(b, &first[2 * i], blocks[i]) ||
             rpc_verify_add_raw_txs(b, &first[2 * i + 1], h)) {
             rc = TRK_ENOMEM;
             goto out;
         }
     }
-    if (rpc_batch_size(b) && (rc = p->io.send(p->io.ctx, b))) {
+    if ((rc = p->io.send(p->io.ctx, b))) {
         rc = trk_pipe_fail(p, TRK_ERPC, "verify: %s (%s)", rpc_strerror(rc), trk_pipe_io_errmsg(p));
         goto out;
     }
     for (size_t i = 0; i < nb; i++) {
         h = header_at(w, r, blocks[i]);
-        if ((rc = rpc_verify_take_receipts(b, &rs, first[2 * i], h)) ||
-            (rc = rpc_verify_take_raw_txs(b, &raw, first[2 * i + 1], h))) {
+        rc = rpc_batch_take_block_receipts(b, first[2 * i], &rs);
+        if (rc == RPC_ENOMETHOD) { /* no eth_getBlockReceipts: one call per transaction */
+            rpc_batch *b2 = NULL;
+            size_t f2 = 0;
+            rc = rpc_batch_new(&b2);
+            if (rc == RPC_OK)
+                rc = rpc_verify_add_receipts(b2, &f2, h);
+            if (rc == RPC_OK && h->n_tx)
+                rc = p->io.send(p->io.ctx, b2);
+            if (rc == RPC_OK)
+                rc = rpc_verify_take_receipts(b2, &rs, f2, h);
+            rpc_batch_free(b2);
+        }
+        if (rc == RPC_OK)
+            rc = rpc_verify_take_raw_txs(b, &raw, first[2 * i + 1], h);
+        if (rc) {
             rc = trk_pipe_fail(p, rc == RPC_ENOMEM ? TRK_ENOMEM : TRK_ERPC,
-                               "verify: receipts or transactions of block %llu: %s",
-                               (unsigned long long)blocks[i], rpc_strerror(rc));
+                               "verify: receipts or transactions of block %llu: %s (%s)",
+                               (unsigned long long)blocks[i], rpc_strerror(rc),
+                               trk_pipe_io_errmsg(p));
             goto out;
         }
         rc = rpc_verify_receipts(&f, h, &rs);
@@ -522,6 +567,8 @@ out:
 
 static int commit(trk_pipe *p, struct work *w, const trk_range *r, trk_step *st)
 {
+    if (p->side)
+        return commit_side(p, st);
     int rc = store_batch_block(p->batch, r->from, &w->hf.hash, &w->hf.parent_hash);
     if (rc == 0 && r->to != r->from)
         rc = store_batch_block(p->batch, r->to, &w->ht.hash, &w->ht.parent_hash);
@@ -571,7 +618,8 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
     memset(&w, 0, sizeof w);
     size_t i_head, i_cur = 0, i_from, i_to = 0, i_logs = 0;
     uint64_t conf = p->cfg.confirmations;
-    store_batch_reset(p->batch);
+    if (!p->side)
+        store_batch_reset(p->batch);
     trk_moves_reset(&p->moves);
     int rc = TRK_ENOMEM;
     if (rpc_batch_new(&w.b1) || rpc_batch_add_block_number(w.b1, &i_head) ||
@@ -647,8 +695,8 @@ int trk_pipe_process(trk_pipe *p, const trk_range *r, trk_step *st)
         goto fail;
     }
     if ((rc = collect_events(p, &w, r, i_logs)) ||
-        (rc = trk_lending_prepare(p->lend, p->why, sizeof p->why, p->io, p->set, w.ev, w.nev,
-                                  r->to)) ||
+        (!p->side && (rc = trk_lending_prepare(p->lend, p->why, sizeof p->why, p->io, p->set,
+                                               w.ev, w.nev, r->to))) ||
         (rc = plan(p, &w, r)) ||
         (rc = snapshot_and_diff(p, &w, r)) ||
         (p->cfg.verify && (rc = verify_batch(p, &w, r))) || (rc = commit(p, &w, r, st)))

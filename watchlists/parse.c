@@ -27,6 +27,8 @@ static const char *const rules_keys[] = {"min_usd", "health_factor_warn",
                                          "liquidation_price_move_pct", "backfill_blocks"};
 static const char *const rpc_keys[] = {"url",      "chain_id",   "confirmations",
                                        "max_lag", "rate_limit", "timeout_ms"};
+static const char *const sink_keys[] = {"kind",    "url",   "secret",   "token",     "chat_id",
+                                        "command", "kinds", "entities", "min_usd", "timeout_ms"};
 static const char *const kind_names[] = {
 #define WL_KIND_NAME_(name, text) text,
     WL_KINDS(WL_KIND_NAME_)
@@ -44,6 +46,7 @@ static const struct table tables[] = {
     [SEC_PROTOCOL] = {protocol_keys, 8, "market"},
     [SEC_RULES] = {rules_keys, 4, NULL},
     [SEC_RPC] = {rpc_keys, 6, "url"},
+    [SEC_SINK] = {sink_keys, 10, NULL},
 };
 
 #define NSEEN 32 /* rules: its keys, then 16 + kind for min_usd.<kind> */
@@ -170,9 +173,12 @@ static void open_section(struct pctx *c, enum sec sec, const char *name, size_t 
         s->rpc_file = c->file;
         break;
     case SEC_SINK:
-        err(c, "[sink \"%s\"]: notification sinks are not supported yet; remove the section",
-            nm);
-        return;
+        if (wl_grow((void **)&s->sinks, &s->capsinks, s->nsinks, sizeof *s->sinks))
+            goto oom;
+        c->ix = s->nsinks++;
+        s->sinks[c->ix] = (struct wl_sink_b){
+            .pub = {.name = nm, .path = c->path, .line = c->line}, .file = c->file};
+        break;
     case SEC_NONE:
         return;
     }
@@ -223,13 +229,14 @@ static void section_line(struct pctx *c, const char *l, size_t n)
         if (strcmp(kind, sec_names[i]) == 0 && kn < 63)
             sec = (enum sec)(i + 1);
     if (sec == SEC_NONE) {
-        const char *sug = wl_suggest(kind, sec_names, NSEC - 1);
+        const char *sug = wl_suggest(kind, sec_names, NSEC);
         if (kn == 0)
             err(c, "empty section header");
         else if (sug)
             err(c, "unknown section [%s] (did you mean [%s]?)", kind, sug);
         else
-            err(c, "unknown section [%s] (sections: entity, exchange, protocol, rules, rpc)",
+            err(c, "unknown section [%s] (sections: entity, exchange, protocol, rules, rpc, "
+                   "sink)",
                 kind);
         return;
     }
@@ -440,23 +447,25 @@ static void exchange_key(struct pctx *c, const char *v, const char *shown, bool 
     x->pub.addrs = x->addrs;
 }
 
-static void protocol_key(struct pctx *c, const char *name, const char *v, const char *shown)
+/* kv_key: keep a key of a section checked as a whole later ([protocol], [sink]). */
+static void kv_key(struct pctx *c, struct wl_kv **v, size_t *n, size_t *cap, const char *name,
+                   const char *val, const char *shown, bool secret)
 {
-    struct wl_proto_b *p = &c->set->protos[c->ix];
     struct wl_arena *ar = &c->set->arena;
-    if (wl_grow((void **)&p->kv, &p->cap, p->nkv, sizeof *p->kv)) {
+    if (wl_grow((void **)v, cap, *n, sizeof **v)) {
         c->rc = WL_ENOMEM;
         return;
     }
     struct wl_kv kv = {.key = wl_arena_strndup(ar, name, strlen(name)),
-                       .value = wl_arena_strndup(ar, v, strlen(v)),
+                       .value = wl_arena_strndup(ar, val, strlen(val)),
                        .shown = wl_arena_strndup(ar, shown, strlen(shown)),
-                       .line = c->line};
+                       .line = c->line,
+                       .secret = secret};
     if (!kv.key || !kv.value || !kv.shown) {
         c->rc = WL_ENOMEM;
         return;
     }
-    p->kv[p->nkv++] = kv;
+    (*v)[(*n)++] = kv;
 }
 
 static void rules_key(struct pctx *c, int k, const char *name, const char *v,
@@ -602,6 +611,8 @@ static void mark_from_env(struct pctx *c, const char *name)
         s->ents[c->ix].pub.from_env = true;
     else if (c->sec == SEC_PROTOCOL)
         s->protos[c->ix].pub.from_env = true;
+    else if (c->sec == SEC_SINK)
+        s->sinks[c->ix].pub.from_env = true;
     else if (c->sec == SEC_RULES)
         s->rules.from_env = true;
     else if (c->sec == SEC_RPC && strcmp(name, "url") != 0) /* urls carry their own flag */
@@ -660,9 +671,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case SEC_EXCHANGE:
         exchange_key(c, v, shown, secret);
         break;
-    case SEC_PROTOCOL:
-        protocol_key(c, name, v, shown);
+    case SEC_PROTOCOL: {
+        struct wl_proto_b *p = &c->set->protos[c->ix];
+        kv_key(c, &p->kv, &p->nkv, &p->cap, name, v, shown, secret);
         break;
+    }
+    case SEC_SINK: {
+        struct wl_sink_b *sk = &c->set->sinks[c->ix];
+        kv_key(c, &sk->kv, &sk->nkv, &sk->cap, name, v, shown, secret);
+        break;
+    }
     case SEC_RULES:
         if (k >= 0)
             rules_key(c, k, name, v, shown);

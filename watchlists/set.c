@@ -51,9 +51,13 @@ void wl_set_free(wl_set *s)
         free(s->protos[i].kv);
         free(s->protos[i].markets);
     }
+    for (size_t i = 0; i < s->nsinks; i++) {
+        free(s->sinks[i].kv);
+    }
     free(s->ents);
     free(s->exch);
     free(s->protos);
+    free(s->sinks);
     free(s->files);
     free(s->urls);
     free(s->occ);
@@ -170,6 +174,7 @@ static int check_all_names(const wl_set *s, wl_errors *errs)
 {
     size_t n = s->nents > s->nexch ? s->nents : s->nexch;
     n = n > s->nprotos ? n : s->nprotos;
+    n = n > s->nsinks ? n : s->nsinks;
     struct name_ref *v = malloc((n ? n : 1) * sizeof *v);
     int rc = WL_OK;
     if (!v)
@@ -188,6 +193,11 @@ static int check_all_names(const wl_set *s, wl_errors *errs)
                                  s->protos[i].pub.line};
     if (rc == WL_OK)
         rc = check_names(s, errs, v, s->nprotos);
+    for (size_t i = 0; rc == WL_OK && i < s->nsinks; i++)
+        v[i] = (struct name_ref){s->sinks[i].pub.name, "sink", s->sinks[i].file,
+                                 s->sinks[i].pub.line};
+    if (rc == WL_OK)
+        rc = check_names(s, errs, v, s->nsinks);
     free(v);
     return rc;
 }
@@ -210,6 +220,9 @@ int wl_set_finish(wl_set *s, wl_errors *errs)
             return WL_ENOMEM;
     for (size_t i = 0; i < s->nprotos; i++)
         if (wl_check_protocol(s, errs, &s->protos[i]))
+            return WL_ENOMEM;
+    for (size_t i = 0; i < s->nsinks; i++)
+        if (wl_check_sink(s, errs, &s->sinks[i]))
             return WL_ENOMEM;
     if (s->has_rpc && s->rpc.nurls == 0 && !s->bad_url &&
         wl_errors_add(errs, s->files[s->rpc_file], s->rpc_file, s->rpc.line,

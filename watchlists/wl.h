@@ -210,6 +210,38 @@ const rpc_addr *wl_watched(const wl_set *set, size_t *n);
 const wl_entity *wl_entity_of(const wl_set *set, const rpc_addr *a);
 const wl_exchange *wl_exchange_of(const wl_set *set, const rpc_addr *a);
 
+/* [sink "name"]: where alerts go, and which moves. Strings borrowed from the set. */
+enum wl_sink_kind { WL_SINK_WEBHOOK = 1, WL_SINK_TELEGRAM = 2, WL_SINK_DISCORD = 3,
+                    WL_SINK_COMMAND = 4 };
+
+typedef struct wl_sink {
+    const char *name;
+    uint32_t id; /* stable across restarts and reloads (a hash of the name, never 0): the
+                    outbox keys alerts by it */
+    enum wl_sink_kind kind;
+    const char *url;      /* webhook, discord: the real URL; a secret when from ${VAR} */
+    const char *url_shown;
+    const char *secret;   /* webhook: HMAC-SHA256 key (X-Whaletrack-Signature); or NULL */
+    const char *token;    /* telegram: the bot token (a secret) */
+    const char *chat_id;  /* telegram */
+    const char *const *argv; /* command: program and arguments, no shell; NULL-terminated */
+    size_t argc;
+    const char *const *kinds; /* move kind names this sink wants; none: every kind */
+    size_t nkinds;
+    const char *const *entities; /* entity names; none: every entity */
+    size_t nentities;
+    rpc_u256 min_usd;     /* USD x 10^8; 0 = any (health factor moves carry debt USD) */
+    uint32_t timeout_ms;  /* per delivery attempt; default 10000 */
+    bool from_env;        /* a value came from ${VAR}: print none of them */
+    const char *path;
+    unsigned line;
+} wl_sink;
+
+size_t wl_sink_count(const wl_set *set);
+const wl_sink *wl_sink_at(const wl_set *set, size_t i); /* in file order */
+/* wl_sink_kind_name: "webhook", "telegram", "discord", "command"; "?" otherwise. */
+const char *wl_sink_kind_name(enum wl_sink_kind k);
+
 /* ---- Reload -------------------------------------------------------------------- */
 
 typedef struct wl_diff_addr {

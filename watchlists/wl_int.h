@@ -81,9 +81,17 @@ struct wl_exch_b {
     bool bad_addr;
 };
 
-struct wl_kv { /* a key of a [protocol] section, checked once its kind is known */
+struct wl_kv { /* a key of a [protocol] or [sink] section, checked once its kind is known */
     const char *key, *value, *shown;
     unsigned line;
+    bool secret;
+};
+
+struct wl_sink_b {
+    wl_sink pub;
+    struct wl_kv *kv;
+    size_t nkv, cap;
+    unsigned file;
 };
 
 struct wl_proto_b {
@@ -105,6 +113,8 @@ struct wl_set {
     size_t nexch, capexch;
     struct wl_proto_b *protos;
     size_t nprotos, capprotos;
+    struct wl_sink_b *sinks;
+    size_t nsinks, capsinks;
     wl_rules rules;
     unsigned rules_file;
     wl_rpc rpc;
@@ -142,5 +152,9 @@ WL_WUR int wl_set_finish(wl_set *set, wl_errors *errs);
 
 /* wl_check_protocol: validate the keys of one [protocol] section (protocol.c). */
 WL_WUR int wl_check_protocol(wl_set *set, wl_errors *errs, struct wl_proto_b *p);
+
+/* wl_check_sink: validate the keys of one [sink] section, once every entity is known
+ * (sink.c). Returns WL_OK (errors in errs); WL_ENOMEM. */
+WL_WUR int wl_check_sink(wl_set *set, wl_errors *errs, struct wl_sink_b *k);
 
 #endif

@@ -105,3 +105,77 @@ Test(outbox, a_delivered_alert_is_gone_and_ids_keep_increasing)
     cr_assert_eq(c.n, 3);
     cr_expect_eq(c.a[0].id, 4);
 }
+
+/* Commits block `block` with one move and one alert for sink 1, its hash recorded. */
+static void one_alert(uint64_t block)
+{
+    store_batch *b;
+    cr_assert_eq(store_batch_new(&b, 0), 0);
+    rpc_hash32 h = hash_of(block, 0), parent = hash_of(block - 1, 0);
+    store_move m = gen_move(block, 0);
+    size_t ix;
+    cr_assert_eq(store_batch_move(b, &ix, &m), 0);
+    cr_assert_eq(store_batch_outbox(b, 1, ix, NULL, 0), 0);
+    cr_assert_eq(store_batch_block(b, block, &h, &parent), 0);
+    store_batch_cursor(b, block, &h);
+    cr_assert_eq(store_commit(s, NULL, b), 0);
+    store_batch_free(b);
+}
+
+Test(outbox, a_rollback_of_a_delivered_move_queues_one_retraction_alert_for_its_sink)
+{
+    one_alert(1);
+    one_alert(2);
+    cr_assert_eq(store_outbox_done(s, 1), 0);
+    cr_assert_eq(store_outbox_done(s, 2), 0);
+    cr_assert_eq(store_rollback(s, NULL, 1), 0);
+    struct alerts c = {.n = 0};
+    cr_assert_eq(store_outbox_take(s, 0, 0, collect_alert, &c), 0);
+    cr_assert_eq(c.n, 1);
+    cr_expect_eq(c.a[0].seq, 2);
+    cr_expect_eq(c.a[0].sink, 1);
+    cr_expect(c.a[0].retraction);
+    cr_expect_eq(c.a[0].len, 0);
+    cr_assert_eq(store_outbox_done(s, c.a[0].id), 0);
+    c.n = 0;
+    cr_assert_eq(store_outbox_take(s, 0, 0, collect_alert, &c), 0);
+    cr_expect_eq(c.n, 0, "a delivered retraction is not retracted again");
+}
+
+Test(outbox, a_dropped_or_pending_alert_gets_no_retraction)
+{
+    one_alert(1);
+    one_alert(2);
+    one_alert(3);
+    cr_assert_eq(store_outbox_drop(s, 2), 0);
+    cr_assert_eq(store_rollback(s, NULL, 1), 0);
+    struct alerts c = {.n = 0};
+    cr_assert_eq(store_outbox_take(s, 0, 0, collect_alert, &c), 0);
+    cr_assert_eq(c.n, 2, "the pending alerts of moves 1 and 3 stay, nothing is added");
+    cr_expect(!c.a[0].retraction);
+    cr_expect(!c.a[1].retraction);
+    cr_expect_eq(c.a[1].seq, 3);
+}
+
+Test(outbox, an_alert_delivered_after_its_move_was_retracted_is_retracted_at_once)
+{
+    one_alert(1);
+    one_alert(2);
+    cr_assert_eq(store_rollback(s, NULL, 1), 0); /* while alert 2 was on the wire */
+    cr_assert_eq(store_outbox_done(s, 2), 0);
+    struct alerts c = {.n = 0};
+    cr_assert_eq(store_outbox_take(s, 0, 0, collect_alert, &c), 0);
+    cr_assert_eq(c.n, 2);
+    cr_expect_eq(c.a[1].seq, 2);
+    cr_expect(c.a[1].retraction);
+}
+
+Test(outbox, a_batch_cannot_forge_the_stores_retraction_tag)
+{
+    store_batch *b;
+    cr_assert_eq(store_batch_new(&b, 0), 0);
+    store_move m = gen_move(1, 0);
+    cr_assert_eq(store_batch_move(b, NULL, &m), 0);
+    cr_expect_eq(store_batch_outbox(b, 1, 0, "\xffretract", 8), STORE_EINVAL);
+    store_batch_free(b);
+}

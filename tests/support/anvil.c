@@ -1,27 +1,29 @@
-/* tests/support/anvil.c — start, drive and stop a real anvil for tests. Invariant: every
+/* tests/support/anvil.c — start, drive and stop a real anvil for tests (starting and stopping
+ * is tracker/devchain.c's; this adds the raw setup calls). Invariant: every
  * anvil started here is stopped by its own PID (fini, atexit, or the kernel's parent-death
  * signal), never by name, so parallel tests and other users' chains are left alone. */
 #include "anvil.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "rpc/addr.h"
+#include "tracker/artifact.h"
+#include "tracker/devchain.h"
+
 #ifndef WT_TOP
 #error "WT_TOP must name the repository root"
 #endif
 
-#define ANVIL_BIN WT_TOP "/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
-#define VIEM_CONTRACTS WT_TOP "/node_modules/viem/_cjs/constants/contracts.js"
+#define NODE_MODULES WT_TOP "/node_modules"
 
 const char *const wt_anvil_account[WT_ANVIL_ACCOUNTS] = {
     "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266", "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
@@ -168,161 +170,45 @@ int wt_anvil_rpc_str(wt_anvil *a, char *out, size_t cap, const char *method,
     return rc;
 }
 
-/* ---- start / stop ----------------------------------------------------------------------- */
-
-/* The port from anvil's "Listening on 127.0.0.1:PORT" line in its log file; 0 if not yet. */
-static int listening_port(int fd)
-{
-    char text[8192];
-    ssize_t n = pread(fd, text, sizeof text - 1, 0);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
-    static const char key[] = "Listening on 127.0.0.1:";
-    const char *p = strstr(text, key);
-    if (!p)
-        return 0;
-    p += sizeof key - 1;
-    int port = 0;
-    while (*p >= '0' && *p <= '9' && port < 65536)
-        port = port * 10 + (*p++ - '0');
-    return (*p == '\n' || *p == '\r') && port > 0 && port < 65536 ? port : 0;
-}
-
-/* anvil binds port 0 itself (no race with other tests for a port) and says which it got
- * on stdout, which goes to an unlinked temporary file. */
-static int start_once(wt_anvil *a, const wt_anvil_opts *o)
-{
-    char sbt[16], scid[24], logname[] = "/tmp/wt-anvil-XXXXXX";
-    const char *argv[16];
-    int k = 0;
-    argv[k++] = ANVIL_BIN;
-    argv[k++] = "--host";
-    argv[k++] = "127.0.0.1";
-    argv[k++] = "--port";
-    argv[k++] = "0";
-    if (o->no_mining) {
-        argv[k++] = "--no-mining";
-    } else if (o->block_time) {
-        snprintf(sbt, sizeof sbt, "%u", o->block_time);
-        argv[k++] = "--block-time";
-        argv[k++] = sbt;
-    }
-    if (o->chain_id) {
-        snprintf(scid, sizeof scid, "%llu", (unsigned long long)o->chain_id);
-        argv[k++] = "--chain-id";
-        argv[k++] = scid;
-    }
-    if (o->load_state) {
-        argv[k++] = "--load-state";
-        argv[k++] = o->load_state;
-    }
-    if (o->hardfork) {
-        argv[k++] = "--hardfork";
-        argv[k++] = o->hardfork;
-    }
-    argv[k] = NULL;
-
-    int logfd = mkstemp(logname);
-    if (logfd < 0) {
-        fprintf(stderr, "anvil: cannot create a log file: %s\n", strerror(errno));
-        return -1;
-    }
-    unlink(logname);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(logfd);
-        return -1;
-    }
-    if (pid == 0) {
-        /* only async-signal-safe calls until exec */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-            _exit(127);
-        int null = open("/dev/null", O_RDONLY);
-        if (null >= 0)
-            dup2(null, 0);
-        dup2(logfd, 1);
-        dup2(logfd, 2);
-        execv(ANVIL_BIN, (char *const *)argv);
-        _exit(127);
-    }
-    a->pid = pid;
-    track(a, true);
-    /* wait until it says where it listens and answers there, or dies */
-    for (int i = 0; i < 1500; i++) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            a->pid = 0;
-            track(a, false);
-            close(logfd);
-            fprintf(stderr, "anvil exited at start (status %d)\n", st);
-            return -1;
-        }
-        if (!a->port && (a->port = listening_port(logfd)) > 0)
-            snprintf(a->url, sizeof a->url, "http://127.0.0.1:%d", a->port);
-        if (a->port) {
-            cJSON *r = call(a, "eth_chainId", NULL, 500, true);
-            if (r) {
-                cJSON_Delete(r);
-                close(logfd);
-                return 0;
-            }
-        }
-        sleep_ms(20);
-    }
-    close(logfd);
-    fprintf(stderr, "anvil did not answer within 30 s\n");
-    wt_anvil_stop(a);
-    return -1;
-}
+/* ---- start / stop: tracker/devchain.c does the work ------------------------------------ */
 
 int wt_anvil_start(wt_anvil *a, const wt_anvil_opts *o)
 {
-    wt_anvil_opts d;
+    trk_devchain_opts d;
+    trk_devchain dc;
+    char why[512];
     memset(&d, 0, sizeof d);
     memset(a, 0, sizeof *a);
-    if (!o)
-        o = &d;
-    if (access(ANVIL_BIN, X_OK) != 0) {
-        fprintf(stderr, "anvil: %s is missing (run scripts/setup)\n", ANVIL_BIN);
-        return -1;
+    if (o) {
+        d.block_time = o->block_time;
+        d.no_mining = o->no_mining;
+        d.chain_id = o->chain_id;
+        d.load_state = o->load_state;
+        d.hardfork = o->hardfork;
     }
     if (!atexit_set) {
         atexit(stop_all);
         atexit_set = true;
     }
-    for (int tries = 0; tries < 3; tries++) {
-        if (start_once(a, o) == 0) {
-            a->no_mining = o->no_mining;
-            return 0;
-        }
-        wt_anvil_stop(a); /* frees what the attempt left */
-        memset(a, 0, sizeof *a);
+    if (trk_devchain_start(&dc, why, sizeof why, NODE_MODULES, &d) != TRK_OK) {
+        fprintf(stderr, "anvil: %s\n", why);
+        return -1;
     }
-    fprintf(stderr, "anvil: could not start it\n");
-    return -1;
+    a->pid = dc.pid;
+    a->port = dc.port;
+    memcpy(a->url, dc.url, sizeof a->url);
+    a->no_mining = d.no_mining;
+    track(a, true);
+    return 0;
 }
 
 void wt_anvil_stop(wt_anvil *a)
 {
-    if (a->pid > 0) {
-        kill(a->pid, SIGTERM);
-        int st;
-        bool gone = false;
-        for (int i = 0; i < 300 && !gone; i++) {
-            pid_t r = waitpid(a->pid, &st, WNOHANG);
-            gone = r == a->pid || (r < 0 && errno == ECHILD);
-            if (!gone)
-                sleep_ms(10);
-        }
-        if (!gone) {
-            kill(a->pid, SIGKILL);
-            while (waitpid(a->pid, &st, 0) < 0 && errno == EINTR) {
-            }
-        }
-        a->pid = 0;
-    }
+    trk_devchain dc;
+    memset(&dc, 0, sizeof dc);
+    dc.pid = a->pid;
+    trk_devchain_stop(&dc);
+    a->pid = 0;
     track(a, false);
     if (a->curl) {
         curl_easy_cleanup(a->curl);
@@ -456,34 +342,15 @@ int wt_anvil_reorg(wt_anvil *a, unsigned depth)
 
 char *wt_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *p = NULL;
-    size_t n = 0, cap = 0;
-    if (!f) {
+    char *text;
+    size_t n;
+    if (trk_read_file(&text, &n, path) != RPC_OK) {
         fprintf(stderr, "cannot open %s\n", path);
         return NULL;
     }
-    for (;;) {
-        if (cap - n < 65536) {
-            char *q = realloc(p, cap + 65536 + 1);
-            if (!q) {
-                free(p);
-                fclose(f);
-                return NULL;
-            }
-            p = q;
-            cap += 65536;
-        }
-        size_t r = fread(p + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    p[n] = '\0';
     if (len)
         *len = n;
-    return p;
+    return text;
 }
 
 char *wt_artifact_bytecode(const char *path)
@@ -507,42 +374,23 @@ char *wt_artifact_bytecode(const char *path)
     return out;
 }
 
-/* The multicall3Bytecode constant out of viem's compiled constants file. */
-static char *viem_multicall3(void)
-{
-    static const char key[] = "multicall3Bytecode = '";
-    char *text = wt_read_file(VIEM_CONTRACTS, NULL);
-    if (!text)
-        return NULL;
-    char *out = NULL, *p = strstr(text, key);
-    if (p) {
-        p += sizeof key - 1;
-        char *q = strchr(p, '\'');
-        if (q && q - p > 2 && p[0] == '0' && p[1] == 'x')
-            out = strndup(p, (size_t)(q - p));
-    }
-    if (!out)
-        fprintf(stderr, "%s: multicall3Bytecode not found\n", VIEM_CONTRACTS);
-    free(text);
-    return out;
-}
-
 int wt_anvil_install_multicall3(wt_anvil *a)
 {
-    int rc = -1;
-    char addr[43];
-    cJSON *code = NULL;
-    char *init = viem_multicall3();
-    if (!init || wt_anvil_deploy(a, wt_anvil_account[9], init, addr))
-        goto done;
-    char q[80];
-    snprintf(q, sizeof q, "[\"%s\",\"latest\"]", addr);
-    code = wt_anvil_rpc(a, "eth_getCode", q);
-    if (!cJSON_IsString(code) || strlen(code->valuestring) < 4)
-        goto done;
-    rc = wt_anvil_set_code(a, WT_MULTICALL3, code->valuestring);
-done:
-    free(init);
-    cJSON_Delete(code);
-    return rc;
+    rpc_client_opts co;
+    rpc_client *c = NULL;
+    const char *urls[1] = {a->url};
+    char why[512];
+    rpc_client_opts_default(&co);
+    co.max_retries = 0; /* a transaction is sent: never twice */
+    if (rpc_client_new(&c, &co, urls, 1) != RPC_OK)
+        return -1;
+    rpc_addr from;
+    int rc = rpc_addr_parse(&from, wt_anvil_account[9], strlen(wt_anvil_account[9])) == RPC_OK
+                 ? trk_devchain_install_multicall3(c, why, sizeof why, NODE_MODULES, &from,
+                                                   a->no_mining)
+                 : TRK_EINVAL;
+    rpc_client_free(c);
+    if (rc)
+        fprintf(stderr, "anvil: %s\n", why);
+    return rc ? -1 : 0;
 }

@@ -37,6 +37,46 @@ static inline const char *dec(char buf[RPC_U256_DEC_MAX], const rpc_u256 *v)
                   dec(w_, (want)));                                                                \
     } while (0)
 
+/* lend_open: store, watchlist set and pipe over w's chain and client (again after
+ * lend_reopen: the pipe then starts from what the store holds). */
+static inline void lend_open(world *w)
+{
+    rpc_block g = {0};
+    cr_assert_eq(rpc_eth_get_block(w->c, &g, 0), RPC_OK);
+    store_opts so = {0};
+    so.chain_id = 31337;
+    so.genesis = g.hash;
+    rpc_block_free(&g);
+    char why[256];
+    cr_assert_eq(store_open(&w->s, why, sizeof why, w->data, &so), 0, "%s", why);
+    wl_errors errs = {0};
+    const char *paths[1] = {w->wl};
+    int rc = wl_load(&w->set, &errs, paths, 1, NULL);
+    cr_assert_eq(rc, WL_OK, "%s", errs.n ? errs.v[0].text : wl_strerror(rc));
+    wl_errors_free(&errs);
+    w->weth_addr = M.reserve[TRK_AAVE_WETH].asset;
+    trk_config_default(&w->cfg);
+    w->cfg.confirmations = 0;
+    w->cfg.weth = &w->weth_addr;
+    w->cfg.nweth = 1;
+    w->cfg.start_block = M.block + 1;
+    rc = trk_pipe_new(&w->p, &w->cfg, trk_io_rpc(w->c), w->s, w->set);
+    cr_assert_eq(rc, 0, "%s", trk_strerror(rc));
+}
+
+/* lend_reopen: a restart: the pipe, set and store closed and opened again (the chain and
+ * client stay). */
+static inline void lend_reopen(world *w)
+{
+    trk_pipe_free(w->p);
+    w->p = NULL;
+    wl_set_free(w->set);
+    w->set = NULL;
+    store_close(w->s);
+    w->s = NULL;
+    lend_open(w);
+}
+
 /* lend_world: anvil (automine), Multicall3, the Aave market, the watchlist with `rules`
  * (an INI [rules] body), store and pipe from the block after the deployment. */
 static inline void lend_world(world *w, const char *rules)
@@ -68,27 +108,7 @@ static inline void lend_world(world *w, const char *rules)
     fprintf(f, "[exchange \"Binance\"]\naddress = %s\n\n[rules]\n%s\n\n", EXCHANGE, rules);
     cr_assert_eq(trk_aave_write_protocol(f, &M), RPC_OK);
     fclose(f);
-    rpc_block g = {0};
-    cr_assert_eq(rpc_eth_get_block(w->c, &g, 0), RPC_OK);
-    store_opts so = {0};
-    so.chain_id = 31337;
-    so.genesis = g.hash;
-    rpc_block_free(&g);
-    char why[256];
-    cr_assert_eq(store_open(&w->s, why, sizeof why, w->data, &so), 0, "%s", why);
-    wl_errors errs = {0};
-    const char *paths[1] = {w->wl};
-    int rc = wl_load(&w->set, &errs, paths, 1, NULL);
-    cr_assert_eq(rc, WL_OK, "%s", errs.n ? errs.v[0].text : wl_strerror(rc));
-    wl_errors_free(&errs);
-    w->weth_addr = M.reserve[TRK_AAVE_WETH].asset;
-    trk_config_default(&w->cfg);
-    w->cfg.confirmations = 0;
-    w->cfg.weth = &w->weth_addr;
-    w->cfg.nweth = 1;
-    w->cfg.start_block = M.block + 1;
-    rc = trk_pipe_new(&w->p, &w->cfg, trk_io_rpc(w->c), w->s, w->set);
-    cr_assert_eq(rc, 0, "%s", trk_strerror(rc));
+    lend_open(w);
 }
 
 /* Transactions on the market, each asserted. who: an anvil account (hex). */

@@ -11,6 +11,31 @@
 #include "tracker/diff.h"
 #include "tracker/format.h"
 
+static store_move sample(void);
+
+Test(format, a_lending_move_reads_like_an_analysts_post_with_its_hf_line_and_colours)
+{
+    store_move m = sample();
+    m.kind = STORE_KIND_REPAY;
+    m.protocol = 1; /* Aave V3 */
+    m.counterparty = (rpc_addr){{0}};
+    m.flags = STORE_MOVE_HAS_HF;
+    m.usd = rpc_u256_from_u64(3000000000000000ull); /* $30,000,000 */
+    m.hf_before = rpc_u256_from_u64(1410000000000000000ull);
+    m.hf_after = rpc_u256_from_u64(1460000000000000000ull);
+    m.liq_before = rpc_u256_from_u64(188000000000ull);
+    m.liq_after = rpc_u256_from_u64(183000000000ull);
+    char line[1024];
+    trk_move_text(line, sizeof line, &m, NULL, 0);
+    cr_expect(strstr(line, "repaid 30,000,000.123456 0xDA00…0000 on Aave V3  ($30,000,000)\n"),
+              "%s", line);
+    cr_expect(strstr(line, "\n                                                   HF 1.41 -> "
+                           "1.46   liq. ETH price $1,880 -> $1,830   0x5e00…"),
+              "%s", line);
+    trk_move_text(line, sizeof line, &m, NULL, TRK_FMT_COLOR);
+    cr_expect(strstr(line, "\033[32mrepaid\033[0m"), "repaid in green: %s", line);
+}
+
 static store_move sample(void)
 {
     store_move m;
@@ -34,11 +59,11 @@ Test(format, text_has_time_block_entity_kind_and_the_exact_amount)
 {
     store_move m = sample();
     char line[512];
-    trk_move_text(line, sizeof line, &m, NULL);
-    cr_expect(strstr(line, "2026-01-31 09:14:23  #21734012  Trend Research  exchange_deposit  "
+    trk_move_text(line, sizeof line, &m, NULL, 0);
+    cr_expect(strstr(line, "2026-01-31 09:14:23  #21734012   Trend Research    deposited "
                            "30,000,000.123456 "),
               "%s", line);
-    cr_expect(strstr(line, "tx 0x5e00"), "%s", line);
+    cr_expect(strstr(line, "   0x5e00…"), "%s", line);
 }
 
 Test(format, a_native_move_reads_eth_and_says_no_log_explains_it)
@@ -51,8 +76,8 @@ Test(format, a_native_move_reads_eth_and_says_no_log_explains_it)
     m.amount = rpc_u256_from_u64(1500000000000000000ull);
     m.log_index = TRK_NO_LOG;
     char line[512];
-    trk_move_text(line, sizeof line, &m, NULL);
-    cr_expect(strstr(line, "transfer_out  1.5 ETH  (balance change, no log)"), "%s", line);
+    trk_move_text(line, sizeof line, &m, NULL, 0);
+    cr_expect(strstr(line, "sent 1.5 ETH   (balance change, no log)"), "%s", line);
 }
 
 Test(format, json_carries_exact_decimal_strings_and_the_evidence)
@@ -81,7 +106,7 @@ Test(format, a_retraction_names_the_move_it_takes_back)
     m.retracts = 17;
     m.retracted_kind = STORE_KIND_TRANSFER_IN;
     char line[512];
-    trk_move_text(line, sizeof line, &m, NULL);
+    trk_move_text(line, sizeof line, &m, NULL, 0);
     cr_expect(strstr(line, "RETRACTED move 17 (transfer_in)"), "%s", line);
     char *j;
     cr_assert_eq(trk_move_json(&j, &m), 0);

@@ -213,3 +213,67 @@ Test(lending_aave, a_reorg_across_a_repay_retracts_it_and_the_new_branch_has_its
     free(before.v);
     free(l.v);
 }
+
+Test(lending_aave,
+     after_a_restart_price_moves_are_measured_against_the_stored_position_and_a_full_exit_closes_it,
+     .fini = stop, .timeout = 300)
+{
+    lend_world(&W, RULES);
+    mint(&W, LENDER, TRK_AAVE_USDT, 1000000);
+    supply(&W, LENDER, TRK_AAVE_USDT, 1000000);
+    mint(&W, WHALE_A, TRK_AAVE_WETH, 100);
+    supply(&W, WHALE_A, TRK_AAVE_WETH, 100);
+    trk_aave_tx t_borrow = borrow(&W, WHALE_A, TRK_AAVE_USDT, 150000);
+    world_run(&W);
+    rpc_u256 hf_borrow = hf_at(&W, WHALE_A, t_borrow.block);
+    movelist l0 = world_moves(W.s);
+    lend_reopen(&W); /* a new process: positions come back from the store */
+
+    cr_assert_eq(trk_aave_set_price_silently(W.c, &M, TRK_AAVE_WETH, 170000000000u), RPC_OK);
+    cr_assert_eq(wt_anvil_mine(&W.A, 1), 0);
+    uint64_t b_fall = head_of(&W);
+    world_run(&W);
+    rpc_u256 hf_fall = hf_at(&W, WHALE_A, b_fall);
+    cr_assert_eq(trk_aave_set_price_silently(W.c, &M, TRK_AAVE_WETH, 300000000000u), RPC_OK);
+    cr_assert_eq(wt_anvil_mine(&W.A, 1), 0);
+    uint64_t b_back = head_of(&W);
+    world_run(&W);
+    rpc_u256 hf_back = hf_at(&W, WHALE_A, b_back);
+    mint(&W, WHALE_A, TRK_AAVE_USDT, 1000); /* interest */
+    rpc_addr a = addr_of(WHALE_A);
+    rpc_u256 all;
+    memset(&all, 0xff, sizeof all);
+    trk_aave_tx t_repay, t_withdraw;
+    cr_assert_eq(trk_aave_repay(W.c, &t_repay, &M, &a, TRK_AAVE_USDT, &all), RPC_OK);
+    cr_assert_eq(trk_aave_withdraw(W.c, &t_withdraw, &M, &a, TRK_AAVE_WETH, &all), RPC_OK);
+    world_run(&W);
+
+    movelist l = world_moves(W.s);
+    cr_assert_gt(l.n, l0.n);
+    movelist tail = {l.v + l0.n, l.n - l0.n, 0};
+    char buf[512];
+    cr_assert_str_eq(kinds(buf, sizeof buf, &tail),
+                     "health_factor,health_factor,transfer_in,repay,collateral_disabled,withdraw,"
+                     "position_closed");
+    const store_move *m = tail.v;
+    cr_expect_eq(m[0].block, b_fall);
+    assert_u256_eq(&m[0].hf_before, &hf_borrow);
+    assert_u256_eq(&m[0].hf_after, &hf_fall);
+    cr_expect(rpc_u256_cmp(&hf_fall, &(rpc_u256){{1000000000000000000ull}}) < 0);
+    cr_expect_eq(m[1].block, b_back);
+    assert_u256_eq(&m[1].hf_before, &hf_fall);
+    assert_u256_eq(&m[1].hf_after, &hf_back);
+    cr_expect_eq(m[3].block, t_repay.block);
+    rpc_u256 maxv;
+    memset(&maxv, 0xff, sizeof maxv);
+    assert_u256_eq(&m[3].hf_after, &maxv);
+    cr_expect(rpc_u256_is_zero(&m[3].liq_after), "no debt, no line");
+    rpc_u256 w100 = units(100, 18);
+    cr_expect_eq(m[5].block, t_withdraw.block);
+    assert_u256_eq(&m[5].amount, &w100);
+    cr_expect_eq(m[6].block, t_withdraw.block);
+    store_position p = account_row(&W, WHALE_A);
+    cr_expect(rpc_u256_is_zero(&p.debt_usd) && rpc_u256_is_zero(&p.collateral_usd));
+    free(l0.v);
+    free(l.v);
+}

@@ -1,9 +1,9 @@
 /* tests/tracker/test_lending_morpho.c — the tracker on a real Morpho Blue 1.0.0 (compiled
  * from npm @morpho-org/morpho-blue with solc-js 0.8.19 at build time; OracleMock, IrmMock)
  * on anvil: collateral supplied, a borrow, a repay, the oracle falling through the warning
- * line and below 1 with no transaction of the borrower, a liquidation. Health factors are
- * checked against Morpho's isHealthy arithmetic on position(), market() and price() read
- * at each block. */
+ * line and below 1 with no transaction of the borrower (after a restart), a liquidation. Health
+ * factors are checked against Morpho's isHealthy arithmetic on position(), market() and price()
+ * read at each block. */
 #include <cjson/cJSON.h>
 
 #include "lend_testutil.h"
@@ -160,6 +160,10 @@ Test(lending_morpho, collateral_borrow_repay_price_falls_and_a_liquidation_give_
          WHALE_A, "288", "0");
     uint64_t b_repay = head_of(&W);
     world_run(&W);
+    /* a restart: the position comes back from the store, its market's parameters are
+     * learnt again from it (no event names the market from here to the liquidation) */
+    world_close(&W);
+    world_open(&W, 0);
     rpc_u256 hf_borrow = morpho_hf(b_borrow), hf_repay = morpho_hf(b_repay);
     /* the oracle falls to $1,000 (HF through 1.5), then $900 (through 1): no borrower tx */
     call(DEPLOYER, oracle, "setPrice(uint256)", 1, "1000000000000000000000000000", 0, 0, 0, 0);

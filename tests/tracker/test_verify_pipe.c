@@ -122,10 +122,27 @@ Test(verify_pipe, a_header_field_changed_is_caught_and_makes_no_move, .fini = st
 
 Test(verify_pipe, a_wrong_sender_is_caught_and_makes_no_move, .fini = stop, .timeout = 300)
 {
-    lie("edit method=eth_getTransactionReceipt path=from count=1", "the node says from");
+    lie("edit method=eth_getBlockReceipts path=0.from count=1", "the node says from");
 }
 
 Test(verify_pipe, an_altered_signature_is_caught_and_makes_no_move, .fini = stop, .timeout = 300)
 {
     lie("edit method=eth_getRawTransactionByHash path=. count=1", "hash to");
+}
+
+Test(verify_pipe, without_eth_getblockreceipts_the_receipts_come_one_by_one, .fini = stop,
+     .timeout = 300)
+{
+    uint64_t start = scenario();
+    cr_assert_eq(wt_proxy_start(&P, W.A.url), 0);
+    snprintf(W.A.url, sizeof W.A.url, "%s", P.url);
+    open_verifying(start, true);
+    cr_assert_geq(wt_proxy_rule(&P, "no_method method=eth_getBlockReceipts"), 0);
+    world_run(&W);
+    cr_expect_geq(wt_proxy_stat(&P, "calls.eth_getTransactionReceipt"), 3);
+    movelist l = world_moves(W.s);
+    cr_expect_geq(l.n, 4);
+    for (size_t i = 0; i < l.n; i++)
+        cr_expect_eq(!!(l.v[i].flags & STORE_MOVE_VERIFIED), l.v[i].log_index != TRK_NO_LOG);
+    free(l.v);
 }

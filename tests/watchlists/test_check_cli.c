@@ -133,6 +133,33 @@ Test(check_cli, secrets_from_the_environment_are_never_printed)
     tdir_free(d);
 }
 
+Test(check_cli, sinks_are_listed_without_their_url_token_or_key)
+{
+    static struct run r;
+    char *d = tdir_new();
+    char p[512];
+    twrite(d, "w.ini", "[entity \"Trend Research\"]\n"
+                       "address = 0x28c6c06298d514db089934071355e5743bf21d60\n"
+                       "[sink \"hook\"]\nkind = webhook\nurl = ${WL_TEST_URL}\n"
+                       "secret = Zq7SECRETkey\n[sink \"tg\"]\nkind = telegram\n"
+                       "token = ${WL_TEST_URL}\nchat_id = 42\n[sink \"log\"]\nkind = command\n"
+                       "command = /usr/bin/logger -t \"whale alert\"\nkinds = repay\n"
+                       "entities = Trend Research\nmin_usd = 5_000_000\n");
+    const char *args[] = {tpath(p, sizeof p, d, "w.ini")};
+    run_check(&r, d, args, 1, "WL_TEST_URL=https://hooks.example/Zq7SECRETpath");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "sinks      3\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "  hook                     webhook   ${WL_TEST_URL}  signed"), "%s",
+              r.out);
+    cr_expect(strstr(r.out, "  tg                       telegram  (bot token from the "
+                            "environment)"));
+    cr_expect(strstr(r.out, "  log                      command   /usr/bin/logger -t whale alert"
+                            "  kinds repay  entities Trend Research  min_usd $5,000,000\n"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "Zq7SECRET") == NULL && strstr(r.err, "Zq7SECRET") == NULL);
+    tdir_free(d);
+}
+
 Test(check_cli, help_and_usage_errors)
 {
     static struct run r;

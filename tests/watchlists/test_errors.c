@@ -56,7 +56,7 @@ Test(errors, unknown_section_is_case_sensitive_and_suggests)
 Test(errors, unknown_section_far_from_any_lists_the_sections)
 {
     golden("[wallets]\nx = 1\n", 1,
-           "unknown section [wallets] (sections: entity, exchange, protocol, rules, rpc)");
+           "unknown section [wallets] (sections: entity, exchange, protocol, rules, rpc, sink)");
 }
 
 Test(errors, unknown_key_suggests_the_closest_key)
@@ -316,10 +316,60 @@ Test(errors, unnamed_section_with_a_name)
     golden("[rules \"main\"]\nmin_usd = 5\n", 1, "[rules] takes no name");
 }
 
-Test(errors, sink_sections_are_reserved)
+Test(errors, sink_without_kind)
 {
-    golden("[sink \"telegram\"]\ntoken = ${TG}\n", 1,
-           "[sink \"telegram\"]: notification sinks are not supported yet; remove the section");
+    golden("[sink \"hook\"]\nurl = http://127.0.0.1:1/\n", 1,
+           "sink \"hook\" is missing required key 'kind'");
+}
+
+Test(errors, sink_kind_misspelt_suggests_the_closest)
+{
+    golden("[sink \"hook\"]\nkind = webhok\nurl = http://127.0.0.1:1/\n", 2,
+           "kind: unknown sink kind 'webhok' (did you mean 'webhook'?)");
+}
+
+Test(errors, sink_missing_a_key_its_kind_needs)
+{
+    golden("[sink \"tg\"]\nkind = telegram\ntoken = ${ETH_RPC_URL}\n", 1,
+           "sink \"tg\" is missing required key 'chat_id'");
+}
+
+Test(errors, sink_key_of_another_kind)
+{
+    golden("[sink \"d\"]\nkind = discord\nurl = http://x/\ntoken = ${ETH_RPC_URL}\n", 4,
+           "key 'token' does not apply to a discord sink");
+}
+
+Test(errors, telegram_token_written_in_the_file)
+{
+    golden("[sink \"tg\"]\nkind = telegram\ntoken = 123:abc\nchat_id = 5\n", 3,
+           "token: write it as ${VAR} and keep the bot token in the environment");
+}
+
+Test(errors, sink_url_from_the_environment_is_not_quoted_in_errors)
+{
+    golden("[sink \"d\"]\nkind = discord\nurl = ${BAD_URL}\n", 3,
+           "url: '${BAD_URL}' is not an http:// or https:// URL");
+}
+
+Test(errors, sink_rule_with_an_unknown_kind_or_entity)
+{
+    golden("[sink \"c\"]\nkind = command\ncommand = /bin/cat\nkinds = repay, borow\n", 4,
+           "kinds: unknown move kind 'borow' (did you mean 'borrow'?)");
+    golden("[sink \"c\"]\nkind = command\ncommand = /bin/cat\nentities = Nobody\n", 4,
+           "entities: no entity \"Nobody\" in the watchlist");
+}
+
+Test(errors, sink_command_with_an_open_quote)
+{
+    golden("[sink \"c\"]\nkind = command\ncommand = /bin/echo \"a b\n", 3,
+           "command: unbalanced \" in '/bin/echo \"a b'");
+}
+
+Test(errors, same_sink_twice)
+{
+    golden("[sink \"c\"]\nkind = command\ncommand = cat\n[sink \"c\"]\nkind = command\n"
+           "command = cat\n", 4, "sink \"c\" is already defined at /DIR/w.ini:1");
 }
 
 Test(errors, same_entity_twice)
