@@ -5,6 +5,8 @@
  * HTTP/1.1 plumbing is in prog_faultproxy/http1.c, rules and counters in prog_faultproxy/rules.c.
  *
  * Usage: prog_faultproxy --upstream URL [--port N] [--rule "FAULT key=value ..."]...
+ *        [--record FILE]: append every JSON-RPC request body forwarded upstream to FILE as
+ *        "<length>\n<body>\n", in arrival order (bench/replay reads it back).
  * Prints "port N" on stdout once listening on 127.0.0.1. Control (not counted as traffic):
  *   GET /_ctl                 -> the stats JSON: requests (JSON-RPC HTTP requests), forwarded,
  *                                connections, upstream_errors, last_path (of the last JSON-RPC
@@ -62,6 +64,21 @@
 #include "tests/rpc/prog_faultproxy/rules.h"
 
 static const char *upstream_url;
+static FILE *record_file; /* --record: bodies sent upstream, guarded by record_lock */
+static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* record: append one request body to the --record file (a no-op without it). */
+static void record(const char *body, size_t n)
+{
+    if (!record_file)
+        return;
+    pthread_mutex_lock(&record_lock);
+    fprintf(record_file, "%zu\n", n);
+    fwrite(body, 1, n, record_file);
+    fputc('\n', record_file);
+    fflush(record_file);
+    pthread_mutex_unlock(&record_lock);
+}
 
 /* ---- one downstream connection ---- */
 
@@ -484,6 +501,7 @@ static int serve_rpc(struct conn *c, wt_http_request *rq)
             break;
         }
     }
+    record(rq->body.p ? rq->body.p : "", rq->body.len);
     if (upstream(c, rq->body.p ? rq->body.p : "", rq->body.len, &st, &out)) {
         fp_count(FP_UPSTREAM_ERRORS);
         static const char msg[] = "upstream unreachable";
@@ -578,7 +596,8 @@ static void *conn_main(void *arg)
 
 static int usage(void)
 {
-    fputs("usage: prog_faultproxy --upstream URL [--port N] [--rule \"FAULT k=v ...\"]...\n",
+    fputs("usage: prog_faultproxy --upstream URL [--port N] [--rule \"FAULT k=v ...\"]... "
+          "[--record FILE]\n",
           stderr);
     return 2;
 }
@@ -590,7 +609,12 @@ int main(int argc, char **argv)
     if (curl_global_init(CURL_GLOBAL_DEFAULT))
         return 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--upstream") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--record") && i + 1 < argc) {
+            if (!(record_file = fopen(argv[++i], "w"))) {
+                fprintf(stderr, "prog_faultproxy: cannot write %s\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--upstream") && i + 1 < argc) {
             upstream_url = argv[++i];
         } else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
             const char *v = argv[++i];
