@@ -530,3 +530,14 @@ double rpc_u256_to_double(const rpc_u256 *a)
         m |= 1;
     return ldexp((double)m, (int)shift);
 }
+
+rpc_u256 rpc_u256_pow10(unsigned e)
+{
+    rpc_u256 r = rpc_u256_from_u64(1), ten = rpc_u256_from_u64(10);
+    if (e > 77)
+        return rpc_u256_from_u64(0);
+    while (e--)
+        if (rpc_u256_mul(&r, &r, &ten))
+            return rpc_u256_from_u64(0); /* unreachable: 10^77 < 2^256 */
+    return r;
+}

@@ -38,6 +38,9 @@ RPC_WUR int rpc_u256_divmod(rpc_u256 *q, rpc_u256 *m, const rpc_u256 *a, const r
  * Returns RPC_OK; RPC_EDIVZERO; RPC_EOVERFLOW when the quotient does not fit. */
 RPC_WUR int rpc_u256_muldiv(rpc_u256 *r, const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d);
 
+/* rpc_u256_pow10: 10^e exactly for e <= 77; 0 for e > 77 (10^78 exceeds 2^256). */
+rpc_u256 rpc_u256_pow10(unsigned e);
+
 /* Shifts by 0..255 bits; bits shifted out are lost (by definition, not an error);
  * n >= 256 gives 0. */
 void rpc_u256_shl(rpc_u256 *r, const rpc_u256 *a, unsigned n);

@@ -221,7 +221,7 @@ static int emit(struct trk_lend_blk *b, const struct lend_pos *p, uint16_t kind,
     m.hf_after = p->hf;
     m.liq_before = p->liq0;
     m.liq_after = p->liq;
-    rpc_u256 one = trk_lend_pow10(18);
+    rpc_u256 one = rpc_u256_pow10(18);
     m.severity = kind == STORE_KIND_LIQUIDATED || rpc_u256_cmp(&p->hf, &one) < 0            ? 3
                  : kind == STORE_KIND_HEALTH_FACTOR || kind == STORE_KIND_LIQUIDATION_PRICE ? 2
                                                                                             : 1;
@@ -248,7 +248,7 @@ static void value_of(const struct trk_lend_blk *b, const struct lend_pos *p, con
         if (!r)
             return;
         *decimals = r->decimals;
-        rpc_u256 unit = trk_lend_pow10(r->decimals);
+        rpc_u256 unit = rpc_u256_pow10(r->decimals);
         if (price)
             *usd = trk_lend_mdiv(amount, price, &unit);
         return;
@@ -256,7 +256,7 @@ static void value_of(const struct trk_lend_blk *b, const struct lend_pos *p, con
     const struct lend_market *m = trk_lend_market_of(b->l, &p->id);
     if (!m)
         return;
-    rpc_u256 e8 = trk_lend_pow10(8), e36 = trk_lend_pow10(36), unit_l = trk_lend_pow10(m->loan_dec);
+    rpc_u256 e8 = rpc_u256_pow10(8), e36 = rpc_u256_pow10(36), unit_l = rpc_u256_pow10(m->loan_dec);
     if (!memcmp(asset->b, m->loan.b, 20)) {
         *decimals = m->loan_dec;
         *usd = trk_lend_mdiv(amount, &e8, &unit_l);
@@ -351,7 +351,7 @@ static bool line_moved(const rpc_u256 *a, const rpc_u256 *b, uint32_t bp)
 
 static bool hf_crosses(const struct trk_lend_blk *b, const rpc_u256 *a, const rpc_u256 *c)
 {
-    rpc_u256 one = trk_lend_pow10(18);
+    rpc_u256 one = rpc_u256_pow10(18);
     return crosses(a, c, &wl_rules_of(b->set)->health_factor_warn) || crosses(a, c, &one);
 }
 

@@ -11,15 +11,6 @@
 
 static const rpc_u256 U_MAX = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
 
-rpc_u256 trk_lend_pow10(unsigned e)
-{
-    rpc_u256 r = rpc_u256_from_u64(1), ten = rpc_u256_from_u64(10);
-    while (e--)
-        if (rpc_u256_mul(&r, &r, &ten))
-            return rpc_u256_from_u64(0);
-    return r;
-}
-
 rpc_u256 trk_lend_mdiv(const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d)
 {
     rpc_u256 r;
@@ -33,7 +24,7 @@ rpc_u256 trk_lend_mdiv(const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d)
 static int aave_assets(struct trk_liq_asset *a, size_t *n, size_t cap, const struct lend_pool *pool,
                        const struct lend_pos *p)
 {
-    rpc_u256 e14 = trk_lend_pow10(14);
+    rpc_u256 e14 = rpc_u256_pow10(14);
     for (size_t i = 0; i < p->nh; i++) {
         const struct lend_hold *h = &p->h[i];
         const struct lend_reserve *r = trk_lend_reserve_of(pool, &h->asset);
@@ -79,8 +70,8 @@ static int aave_eval(struct trk_liq *out, const struct lend_pool *pool, const st
  * which it reaches 1. */
 static void morpho_eval(const struct lend_market *m, struct lend_pos *p)
 {
-    rpc_u256 e36 = trk_lend_pow10(36), wad = trk_lend_pow10(18), e8 = trk_lend_pow10(8),
-             unit_l = trk_lend_pow10(m->loan_dec);
+    rpc_u256 e36 = rpc_u256_pow10(36), wad = rpc_u256_pow10(18), e8 = rpc_u256_pow10(8),
+             unit_l = rpc_u256_pow10(m->loan_dec);
     const rpc_u256 *coll = &p->h[0].coll, *price = &p->h[0].price, *debt = &p->h[1].debt;
     rpc_u256 cval = trk_lend_mdiv(coll, price, &e36);
     rpc_u256 maxb = trk_lend_mdiv(&cval, &m->lltv, &wad);
@@ -100,7 +91,7 @@ static void morpho_eval(const struct lend_market *m, struct lend_pos *p)
     }
     rpc_u256 per = trk_lend_mdiv(debt, &e36, coll);
     rpc_u256 pstar = trk_lend_mdiv(&per, &wad, &m->lltv); /* oracle scale */
-    rpc_u256 num = trk_lend_pow10(m->coll_dec), den;
+    rpc_u256 num = rpc_u256_pow10(m->coll_dec), den;
     if (rpc_u256_mul(&num, &num, &e8) || rpc_u256_mul(&den, &e36, &unit_l))
         return;
     p->liq = trk_lend_mdiv(&pstar, &num, &den);

@@ -3,6 +3,7 @@
 #ifndef WT_TRACKER_LENDING_INT_H
 #define WT_TRACKER_LENDING_INT_H
 
+#include "rpc/u256.h"
 #include "tracker/lending.h"
 #include "tracker/liq.h"
 
@@ -140,9 +141,8 @@ struct lend_hold *trk_lend_hold(struct lend_pos *p, const rpc_addr *asset, bool 
 /* trk_lend_pos_open: p holds collateral, supply or debt. */
 bool trk_lend_pos_open(const struct lend_pos *p);
 
-/* trk_lend_pow10: 10^e (e <= 77). trk_lend_mdiv: floor(a * b / d); 0 when d is 0 or the
- * quotient overflows (for figures, never balances). */
-rpc_u256 trk_lend_pow10(unsigned e);
+/* trk_lend_mdiv: floor(a * b / d); 0 when d is 0 or the quotient overflows (for figures,
+ * never balances). Powers of ten: rpc_u256_pow10 (rpc/u256.h). */
 rpc_u256 trk_lend_mdiv(const rpc_u256 *a, const rpc_u256 *b, const rpc_u256 *d);
 
 /* trk_lend_eval: p's liquidation line (and, unless keep_hf, health factor and values) from

@@ -115,7 +115,7 @@ int trk_lend_write_entities(struct trk_lend_blk *b)
         sp.decimals = 8;
         sp.hf = q.hf_wad;
         sp.liq_price = q.price;
-        rpc_u256 wad = trk_lend_pow10(18), one = rpc_u256_from_u64(1);
+        rpc_u256 wad = rpc_u256_pow10(18), one = rpc_u256_from_u64(1);
         sp.collateral_usd = trk_lend_mdiv(&q.coll_lt, &one, &wad);
         sp.debt_usd = trk_lend_mdiv(&q.debt, &one, &wad);
         sp.extra[0] = (uint8_t)q.kind;

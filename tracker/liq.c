@@ -7,19 +7,10 @@
 #include "rpc/u256.h"
 #include "tracker/liq.h"
 
-static rpc_u256 pow10_u256(unsigned e)
-{
-    rpc_u256 r = rpc_u256_from_u64(1), ten = rpc_u256_from_u64(10);
-    while (e--)
-        if (rpc_u256_mul(&r, &r, &ten))
-            return rpc_u256_from_u64(0);
-    return r;
-}
-
 /* value of an asset in base units, WAD-scaled: amount * price * 1e18 / 10^decimals */
 static int asset_value(rpc_u256 *v, const struct trk_liq_asset *a)
 {
-    rpc_u256 wad = pow10_u256(18), unit = pow10_u256(a->decimals), ap;
+    rpc_u256 wad = rpc_u256_pow10(18), unit = rpc_u256_pow10(a->decimals), ap;
     if (rpc_u256_mul(&ap, &a->amount, &a->price))
         return -1;
     return rpc_u256_muldiv(v, &ap, &wad, &unit) ? -1 : 0;
@@ -33,7 +24,7 @@ static int acc_add(rpc_u256 *sum, const rpc_u256 *x)
 int trk_liq_compute(struct trk_liq *out, const struct trk_liq_asset *assets, size_t n,
                     const rpc_u256 *eth_price)
 {
-    rpc_u256 ce = {{0}}, co = {{0}}, de = {{0}}, dox = {{0}}, wad = pow10_u256(18);
+    rpc_u256 ce = {{0}}, co = {{0}}, de = {{0}}, dox = {{0}}, wad = rpc_u256_pow10(18);
     memset(out, 0, sizeof *out);
 
     for (size_t i = 0; i < n; i++) {

@@ -844,3 +844,20 @@ Test(u256_to_double, agrees_with_int128_conversion)
         cr_assert_eq(rpc_u256_to_double(&a), (double)x);
     }
 }
+
+/* Powers of ten: exact up to 10^77, the largest below 2^256; past it, 0. */
+Test(u256, pow10_is_exact_up_to_ten_to_the_77_and_zero_beyond)
+{
+    char buf[RPC_U256_DEC_MAX];
+    rpc_u256 r = rpc_u256_pow10(0);
+    cr_expect_eq(rpc_u256_cmp(&r, &(rpc_u256){{1, 0, 0, 0}}), 0);
+    r = rpc_u256_pow10(18);
+    cr_expect_eq(r.w[0], 1000000000000000000ull);
+    r = rpc_u256_pow10(77);
+    cr_assert_eq(rpc_u256_format_dec(buf, sizeof buf, &r), RPC_OK);
+    cr_expect_eq(strlen(buf), 78u);
+    cr_expect_eq(buf[0], '1');
+    cr_expect_eq(strspn(buf + 1, "0"), 77u);
+    r = rpc_u256_pow10(78);
+    cr_expect(rpc_u256_is_zero(&r));
+}
